@@ -11,10 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace fxagent {
+#include "agent/config/units.h"  // Duration, TimePoint, ListenAddress
 
-using Duration = std::chrono::milliseconds;
-using TimePoint = std::chrono::system_clock::time_point;
+namespace fxagent {
 
 /// A configuration error with its source position; what() is "file:line:col: message".
 class ConfigError : public std::runtime_error {
@@ -30,12 +29,6 @@ class ConfigError : public std::runtime_error {
   int line_;
   int column_;
   std::string message_;
-};
-
-struct ListenAddress {
-  std::string host;  // "0.0.0.0", "127.0.0.1", "::1" (brackets stripped)
-  uint16_t port = 0;
-  std::string ToString() const;  // "host:port", IPv6 as "[::1]:port"
 };
 
 struct AgentSection {
@@ -191,6 +184,12 @@ Config LoadConfigFile(const std::string& path, EnvLookup env = ProcessEnv);
 /// relative paths (its directory). Throws ConfigError.
 Config LoadConfigText(const std::string& text, const std::string& source_name,
                       EnvLookup env = ProcessEnv);
+/// Every problem found (sorted by position, one per position), empty when valid. For
+/// `flexport-agent validate`, which reports all of them; never throws.
+std::vector<ConfigError> ValidateConfigFile(const std::string& path, EnvLookup env = ProcessEnv);
+std::vector<ConfigError> ValidateConfigText(const std::string& text,
+                                            const std::string& source_name,
+                                            EnvLookup env = ProcessEnv);
 /// The embedded default configuration (real Flexport, secrets from the environment).
 const std::string& DefaultConfigText();
 Config LoadDefaultConfig(EnvLookup env = ProcessEnv);
