@@ -1,0 +1,169 @@
+#include "rules/labels.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace fxagent::tsdb {
+namespace {
+
+const std::string kEmpty;
+
+size_t HashLabels(const std::vector<Label>& labels) {
+  // FNV-1a over name\xff value\xff, like Prometheus' separator-delimited hash.
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+  };
+  for (const Label& l : labels) {
+    mix(l.name);
+    mix(l.value);
+  }
+  return static_cast<size_t>(h);
+}
+
+}  // namespace
+
+Labels::Labels(std::initializer_list<Label> labels)
+    : Labels(FromUnsorted(std::vector<Label>(labels))) {}
+
+Labels::Labels(std::vector<Label> sorted) : labels_(std::move(sorted)) { Rehash(); }
+
+Labels Labels::FromUnsorted(std::vector<Label> labels) {
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const Label& a, const Label& b) { return a.name < b.name; });
+  std::vector<Label> out;
+  out.reserve(labels.size());
+  for (Label& l : labels) {
+    if (!out.empty() && out.back().name == l.name) {
+      out.back().value = std::move(l.value);
+    } else {
+      out.push_back(std::move(l));
+    }
+  }
+  std::erase_if(out, [](const Label& l) { return l.value.empty(); });
+  return Labels(std::move(out));
+}
+
+void Labels::Rehash() { hash_ = HashLabels(labels_); }
+
+const std::string& Labels::Get(std::string_view name) const {
+  auto it = std::lower_bound(labels_.begin(), labels_.end(), name,
+                             [](const Label& l, std::string_view n) { return l.name < n; });
+  if (it != labels_.end() && it->name == name) return it->value;
+  return kEmpty;
+}
+
+bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
+
+Labels Labels::WithoutMetricName() const {
+  if (!Has(kMetricName)) return *this;
+  std::vector<Label> out;
+  out.reserve(labels_.size());
+  for (const Label& l : labels_) {
+    if (l.name != kMetricName) out.push_back(l);
+  }
+  return Labels(std::move(out));
+}
+
+std::string Labels::ToString() const {
+  std::string out = "{";
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += labels_[i].name;
+    out += '=';
+    out += QuoteString(labels_[i].value);
+  }
+  out += '}';
+  return out;
+}
+
+LabelsBuilder::LabelsBuilder(const Labels& base) : labels_(base.items()) {}
+
+LabelsBuilder& LabelsBuilder::Set(std::string_view name, std::string_view value) {
+  if (value.empty()) return Del(name);
+  for (Label& l : labels_) {
+    if (l.name == name) {
+      l.value = std::string(value);
+      return *this;
+    }
+  }
+  labels_.push_back({std::string(name), std::string(value)});
+  return *this;
+}
+
+LabelsBuilder& LabelsBuilder::Del(std::string_view name) {
+  std::erase_if(labels_, [&](const Label& l) { return l.name == name; });
+  return *this;
+}
+
+LabelsBuilder& LabelsBuilder::Keep(const std::vector<std::string>& names) {
+  std::erase_if(labels_, [&](const Label& l) {
+    return std::find(names.begin(), names.end(), l.name) == names.end();
+  });
+  return *this;
+}
+
+Labels LabelsBuilder::Build() const { return Labels::FromUnsorted(labels_); }
+
+std::string QuoteString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+bool IsValidLabelName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace fxagent::tsdb

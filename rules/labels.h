@@ -1,0 +1,84 @@
+/// Labels: an immutable, sorted set of name/value pairs identifying a time series
+/// (`__name__` holds the metric name), with hashing and equality, plus a builder.
+/// Thread-safety: immutable values; safe to share between threads once built.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fxagent::tsdb {
+
+inline constexpr std::string_view kMetricName = "__name__";
+
+struct Label {
+  std::string name;
+  std::string value;
+  friend bool operator==(const Label&, const Label&) = default;
+  friend auto operator<=>(const Label&, const Label&) = default;
+};
+
+/// A sorted, duplicate-free list of labels. Empty values are never stored.
+class Labels {
+ public:
+  Labels() = default;
+  Labels(std::initializer_list<Label> labels);
+  /// Sorts and de-duplicates (last one wins); drops empty values.
+  static Labels FromUnsorted(std::vector<Label> labels);
+
+  /// Value of `name`, or "" when absent.
+  const std::string& Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+  const std::string& MetricName() const { return Get(kMetricName); }
+
+  Labels WithoutMetricName() const;
+  size_t Hash() const { return hash_; }
+  size_t size() const { return labels_.size(); }
+  bool empty() const { return labels_.empty(); }
+  const std::vector<Label>& items() const { return labels_; }
+  std::vector<Label>::const_iterator begin() const { return labels_.begin(); }
+  std::vector<Label>::const_iterator end() const { return labels_.end(); }
+
+  /// Prometheus notation: `{__name__="x", a="b"}`, like Go's labels.String().
+  std::string ToString() const;
+
+  friend bool operator==(const Labels& a, const Labels& b) {
+    return a.hash_ == b.hash_ && a.labels_ == b.labels_;
+  }
+  friend bool operator<(const Labels& a, const Labels& b) { return a.labels_ < b.labels_; }
+
+ private:
+  explicit Labels(std::vector<Label> sorted);
+  void Rehash();
+
+  std::vector<Label> labels_;
+  size_t hash_ = 0;
+};
+
+struct LabelsHash {
+  size_t operator()(const Labels& l) const { return l.Hash(); }
+};
+
+/// Mutable copy of a label set; Set("x", "") deletes, as Prometheus' labels.Builder.
+class LabelsBuilder {
+ public:
+  LabelsBuilder() = default;
+  explicit LabelsBuilder(const Labels& base);
+  LabelsBuilder& Set(std::string_view name, std::string_view value);
+  LabelsBuilder& Del(std::string_view name);
+  /// Keeps only the given names.
+  LabelsBuilder& Keep(const std::vector<std::string>& names);
+  Labels Build() const;
+
+ private:
+  std::vector<Label> labels_;
+};
+
+/// Go's strconv.Quote for the characters that matter in label values.
+std::string QuoteString(std::string_view s);
+/// True for a valid Prometheus label name: [a-zA-Z_][a-zA-Z0-9_]*.
+bool IsValidLabelName(std::string_view name);
+
+}  // namespace fxagent::tsdb
