@@ -1,0 +1,52 @@
+/// Helpers for the webhook relay tests: a temporary directory and a settable clock.
+#pragma once
+
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "agent/webhooks/clock.h"
+
+namespace fxagent::testing {
+
+/// mkdtemp under /tmp, removed recursively on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = "/tmp/webhooks_test.XXXXXX";
+    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// A clock the test moves by hand; copies share the same time.
+class FakeClock {
+ public:
+  FakeClock() : ms_(std::make_shared<std::atomic<int64_t>>(1'700'000'000'000)) {}
+  WebhookClock AsClock() const {
+    auto ms = ms_;
+    return [ms] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)); };
+  }
+  std::chrono::system_clock::time_point Now() const { return AsClock()(); }
+  void Advance(std::chrono::milliseconds d) { *ms_ += d.count(); }
+
+ private:
+  std::shared_ptr<std::atomic<int64_t>> ms_;
+};
+
+}  // namespace fxagent::testing
