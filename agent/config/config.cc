@@ -85,8 +85,8 @@ std::optional<std::string> ProcessEnv(const std::string& name) {
   return std::string(value);
 }
 
-std::vector<ConfigError> ValidateConfigText(const std::string& text,
-                                            const std::string& source_name, EnvLookup env) {
+std::vector<ConfigError> ValidateConfigText(const std::string& text, const std::string& source_name,
+                                            EnvLookup env) {
   return Parse(text, source_name, env).errors;
 }
 

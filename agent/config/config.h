@@ -48,11 +48,11 @@ enum class AuthMode { kApiKey, kOAuth };
 struct FlexportSection {
   std::string api_base = "https://api.flexport.com";  // no trailing slash
   std::string api_version = "2";
-  AuthMode auth = AuthMode::kApiKey;  // key "auth": "api_key" | "oauth"
-  std::string api_key;                // secret
-  std::string client_id;              // oauth
-  std::string client_secret;          // oauth, secret
-  std::string token_url;              // oauth; default "{api_base}/oauth/token"
+  AuthMode auth = AuthMode::kApiKey;                  // key "auth": "api_key" | "oauth"
+  std::string api_key;                                // secret
+  std::string client_id;                              // oauth
+  std::string client_secret;                          // oauth, secret
+  std::string token_url;                              // oauth; default "{api_base}/oauth/token"
   std::string audience = "https://api.flexport.com";  // oauth
   std::optional<TimePoint> api_key_expires_at;        // RFC 3339
   std::string status_page = "https://status.flexport.com";  // "" = no status page probe
@@ -66,7 +66,7 @@ struct ProbesSection {
                                         "/products?per=1"};
   Duration status_page_interval = std::chrono::seconds(60);
   Duration subscription_interval = std::chrono::minutes(5);
-  std::string connectivity_check;  // optional URL other than Flexport
+  std::string connectivity_check;                     // optional URL other than Flexport
   Duration slow_threshold = std::chrono::seconds(2);  // "slow response" for check (P3)
 };
 
@@ -129,7 +129,7 @@ struct SeveritySection {
 
 struct ReceiverConfig {
   std::string name;
-  std::string type;  // slack | alertmanager | pagerduty | webhook
+  std::string type;               // slack | alertmanager | pagerduty | webhook
   std::vector<std::string> urls;  // secret; key "url" (string) or "urls" (array)
   std::string routing_key;        // pagerduty, secret
   Duration timeout = std::chrono::seconds(10);
@@ -187,8 +187,7 @@ Config LoadConfigText(const std::string& text, const std::string& source_name,
 /// Every problem found (sorted by position, one per position), empty when valid. For
 /// `flexport-agent validate`, which reports all of them; never throws.
 std::vector<ConfigError> ValidateConfigFile(const std::string& path, EnvLookup env = ProcessEnv);
-std::vector<ConfigError> ValidateConfigText(const std::string& text,
-                                            const std::string& source_name,
+std::vector<ConfigError> ValidateConfigText(const std::string& text, const std::string& source_name,
                                             EnvLookup env = ProcessEnv);
 /// The embedded default configuration (real Flexport, secrets from the environment).
 const std::string& DefaultConfigText();

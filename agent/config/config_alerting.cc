@@ -17,8 +17,7 @@ std::optional<std::string> CheckMatcher(const std::string& value, bool may_echo)
 
 std::optional<std::string> CheckSeverity(const std::string& value, bool may_echo) {
   if (value == "P1" || value == "P2" || value == "P3" || value == "P4") return std::nullopt;
-  return "unknown severity" + Echo(" ", value, may_echo) +
-         " (expected P1, P2, P3 or P4)";
+  return "unknown severity" + Echo(" ", value, may_echo) + " (expected P1, P2, P3 or P4)";
 }
 
 std::optional<std::string> CheckLabelName(const std::string& value, bool may_echo) {
@@ -49,14 +48,14 @@ void ReadReceiver(Diagnostics& diag, const toml::table* table, size_t index,
     diag.Error(t.PosOf("type"),
                t.Path("type") + ": required (slack, alertmanager, pagerduty or webhook)");
   } else {
-    typed = t.String("type", out.type, [](const std::string& v, bool may_echo)
-                                           -> std::optional<std::string> {
-      if (v == "slack" || v == "alertmanager" || v == "pagerduty" || v == "webhook") {
-        return std::nullopt;
-      }
-      return "unknown receiver type" + Echo(" ", v, may_echo) +
-             " (expected slack, alertmanager, pagerduty or webhook)";
-    });
+    typed = t.String(
+        "type", out.type, [](const std::string& v, bool may_echo) -> std::optional<std::string> {
+          if (v == "slack" || v == "alertmanager" || v == "pagerduty" || v == "webhook") {
+            return std::nullopt;
+          }
+          return "unknown receiver type" + Echo(" ", v, may_echo) +
+                 " (expected slack, alertmanager, pagerduty or webhook)";
+        });
   }
   auto check_url = [](const std::string& v, bool may_echo) { return CheckUrl(v, may_echo); };
   if (t.Has("url") && t.Has("urls")) {
@@ -89,8 +88,8 @@ void ReadRoute(Diagnostics& diag, const toml::table* table, size_t index,
                const std::set<std::string>& names, RouteConfig& out) {
   std::string path = "routes[" + std::to_string(index) + "]";
   TableReader t(diag, table, path, path,
-                {"severities", "matchers", "receivers", "group_by", "group_wait",
-                 "group_interval", "repeat_interval", "escalate_to", "fallback", "continue"});
+                {"severities", "matchers", "receivers", "group_by", "group_wait", "group_interval",
+                 "repeat_interval", "escalate_to", "fallback", "continue"});
   t.StringArray("severities", out.severities, CheckSeverity);
   t.StringArray("matchers", out.matchers, CheckMatcher);
   if (!t.Has("receivers")) {

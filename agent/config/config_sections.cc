@@ -71,9 +71,9 @@ void ReadFlexport(Diagnostics& diag, TableReader& root, FlexportSection& out) {
   } else if (!has_key || out.api_key.empty()) {
     // Only when the value itself was readable; a missing variable is already reported.
     if (!t.Has("api_key") || has_key) {
-      diag.Error(t.PosOf("api_key"),
-                 t.Path("api_key") + ": required (or set auth = \"oauth\" with client_id and "
-                                     "client_secret)");
+      diag.Error(t.PosOf("api_key"), t.Path("api_key") +
+                                         ": required (or set auth = \"oauth\" with client_id and "
+                                         "client_secret)");
     }
   }
 }
@@ -134,17 +134,17 @@ void ReadWebhooks(Diagnostics& diag, TableReader& root, WebhooksSection& out) {
 }
 
 void ReadProxy(Diagnostics& diag, TableReader& root, ProxySection& out) {
-  TableReader t(diag, root.Table("proxy"), "proxy", "[proxy]",
-                {"max_concurrency", "queue_on_429", "queue_max", "queue_max_wait", "timeout",
-                 "breaker"});
+  TableReader t(
+      diag, root.Table("proxy"), "proxy", "[proxy]",
+      {"max_concurrency", "queue_on_429", "queue_max", "queue_max_wait", "timeout", "breaker"});
   t.Int("max_concurrency", out.max_concurrency, 1, kIntMax);
   t.Bool("queue_on_429", out.queue_on_429);
   t.Int("queue_max", out.queue_max, 1, kIntMax);
   t.Duration("queue_max_wait", out.queue_max_wait);
   t.Duration("timeout", out.timeout);
-  TableReader b(diag, t.Table("breaker"), "proxy.breaker", "[proxy.breaker]",
-                {"enabled", "failure_threshold", "open_duration", "cache_entries",
-                 "cache_max_body"});
+  TableReader b(
+      diag, t.Table("breaker"), "proxy.breaker", "[proxy.breaker]",
+      {"enabled", "failure_threshold", "open_duration", "cache_entries", "cache_max_body"});
   b.Bool("enabled", out.breaker.enabled);
   b.Int("failure_threshold", out.breaker.failure_threshold, 1, kIntMax);
   b.Duration("open_duration", out.breaker.open_duration);

@@ -16,8 +16,7 @@ bool ValidName(std::string_view name) {
 
 }  // namespace
 
-std::optional<Interpolated> Interpolate(std::string_view text, EnvLookup env,
-                                        std::string* error) {
+std::optional<Interpolated> Interpolate(std::string_view text, EnvLookup env, std::string* error) {
   Interpolated out;
   size_t pos = 0;
   while (pos < text.size()) {

@@ -19,7 +19,6 @@ struct Interpolated {
 /// On failure returns nullopt and sets `*error` to a message that names the variable but
 /// never a value, e.g. `environment variable FLEXPORT_API_KEY is not set`.
 /// `${VAR:-default}` uses the default when VAR is unset or empty (as the shell does).
-std::optional<Interpolated> Interpolate(std::string_view text, EnvLookup env,
-                                        std::string* error);
+std::optional<Interpolated> Interpolate(std::string_view text, EnvLookup env, std::string* error);
 
 }  // namespace fxagent

@@ -12,7 +12,7 @@ namespace fxagent {
 enum class MatchOp { kEqual, kNotEqual, kRegexMatch, kNotRegexMatch };
 
 struct Matcher {
-  std::string name;   // label name, [a-zA-Z_][a-zA-Z0-9_]*
+  std::string name;  // label name, [a-zA-Z_][a-zA-Z0-9_]*
   MatchOp op = MatchOp::kEqual;
   std::string value;  // unescaped (\" \\ \n)
 };

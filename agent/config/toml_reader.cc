@@ -12,9 +12,7 @@ constexpr std::string_view kDurationForm =
     "expected a duration string like \"30s\" (units ms, s, m, h, d; e.g. \"250ms\", \"5m\", "
     "\"1h30m\")";
 
-std::string Describe(const std::string& value, bool may_echo) {
-  return Echo(" ", value, may_echo);
-}
+std::string Describe(const std::string& value, bool may_echo) { return Echo(" ", value, may_echo); }
 
 }  // namespace
 
@@ -63,8 +61,8 @@ std::string Echo(std::string_view prefix, const std::string& value, bool may_ech
 std::optional<std::string> CheckUrl(const std::string& value, bool /*may_echo*/) {
   // URLs are never echoed: they can carry credentials or webhook tokens.
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (value.starts_with(scheme) && value.size() > scheme.size() &&
-        value[scheme.size()] != '/' && value.find_first_of(" \t\r\n") == std::string::npos) {
+    if (value.starts_with(scheme) && value.size() > scheme.size() && value[scheme.size()] != '/' &&
+        value.find_first_of(" \t\r\n") == std::string::npos) {
       return std::nullopt;
     }
   }
@@ -87,10 +85,9 @@ TableReader::TableReader(Diagnostics& diag, const toml::table* table, std::strin
   if (table_ == nullptr) return;
   for (auto&& [key, value] : *table_) {
     if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
-    Pos pos = key.source().begin.line == 0
-                  ? detail::PosOf(value)
-                  : Pos{static_cast<int>(key.source().begin.line),
-                        static_cast<int>(key.source().begin.column)};
+    Pos pos = key.source().begin.line == 0 ? detail::PosOf(value)
+                                           : Pos{static_cast<int>(key.source().begin.line),
+                                                 static_cast<int>(key.source().begin.column)};
     std::string where = display.empty() ? " at top level" : " in " + display;
     diag_.Error(pos, "unknown key " + Quoted(std::string(key.str())) + where);
   }
@@ -206,8 +203,8 @@ bool TableReader::Int(std::string_view key, int& out, int min, int max) {
     std::string range = max == std::numeric_limits<int>::max()
                             ? "at least " + std::to_string(min)
                             : "between " + std::to_string(min) + " and " + std::to_string(max);
-    diag_.Error(detail::PosOf(*node), Path(key) + ": must be " + range + ", got " +
-                                          std::to_string(v));
+    diag_.Error(detail::PosOf(*node),
+                Path(key) + ": must be " + range + ", got " + std::to_string(v));
     return false;
   }
   out = static_cast<int>(v);
@@ -219,8 +216,7 @@ bool TableReader::Duration(std::string_view key, fxagent::Duration& out, bool al
   if (node == nullptr) return false;
   if (const auto* number = node->as_integer()) {
     diag_.Error(detail::PosOf(*node), Path(key) + ": " + std::string(kDurationForm) +
-                                          ", not the bare number " +
-                                          std::to_string(number->get()));
+                                          ", not the bare number " + std::to_string(number->get()));
     return false;
   }
   if (!node->is_string()) {
@@ -307,17 +303,17 @@ bool TableReader::Url(std::string_view key, std::string& out, bool allow_empty, 
 bool TableReader::Time(std::string_view key, std::optional<TimePoint>& out) {
   const toml::node* node = Get(key);
   if (node == nullptr) return false;
-  constexpr std::string_view kForm =
-      "expected an RFC 3339 timestamp like \"2027-01-31T00:00:00Z\"";
+  constexpr std::string_view kForm = "expected an RFC 3339 timestamp like \"2027-01-31T00:00:00Z\"";
   if (const auto* native = node->as_date_time()) {
     const toml::date_time& dt = native->get();
     if (!dt.offset) {
-      diag_.Error(detail::PosOf(*node), Path(key) + ": " + std::string(kForm) +
-                                            " (a time zone offset is required)");
+      diag_.Error(detail::PosOf(*node),
+                  Path(key) + ": " + std::string(kForm) + " (a time zone offset is required)");
       return false;
     }
     using namespace std::chrono;
-    sys_days day = year_month_day{year{dt.date.year}, month{dt.date.month}, std::chrono::day{dt.date.day}};
+    sys_days day =
+        year_month_day{year{dt.date.year}, month{dt.date.month}, std::chrono::day{dt.date.day}};
     out = time_point_cast<TimePoint::duration>(
         day + hours(dt.time.hour) + minutes(dt.time.minute) + seconds(dt.time.second) +
         nanoseconds(dt.time.nanosecond) - minutes(dt.offset->minutes));
@@ -344,8 +340,7 @@ const toml::table* TableReader::Table(std::string_view key) {
   if (node == nullptr) return nullptr;
   const toml::table* table = node->as_table();
   if (table == nullptr) {
-    diag_.Error(detail::PosOf(*node),
-                Path(key) + ": expected a table ([" + Path(key) + "])");
+    diag_.Error(detail::PosOf(*node), Path(key) + ": expected a table ([" + Path(key) + "])");
   }
   return table;
 }

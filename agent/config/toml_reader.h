@@ -54,8 +54,8 @@ class TableReader {
   /// `path` is the dotted key path used in messages ("probes", "routes[0]"); `display`
   /// is how the table is named in unknown-key errors ("[probes]", "routes[0]", "" for the
   /// root). Unknown keys are reported immediately.
-  TableReader(Diagnostics& diag, const toml::table* table, std::string path,
-              std::string display, std::initializer_list<std::string_view> allowed);
+  TableReader(Diagnostics& diag, const toml::table* table, std::string path, std::string display,
+              std::initializer_list<std::string_view> allowed);
 
   bool present() const { return table_ != nullptr; }
   bool Has(std::string_view key) const;

@@ -68,8 +68,8 @@ int UnitRank(int64_t millis) {
 }
 
 bool IsHostnameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-' ||
-         c == '.' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-' || c == '.' ||
+         c == '_';
 }
 
 bool ValidHost(const std::string& host) {
@@ -266,8 +266,8 @@ std::optional<TimePoint> ParseRfc3339(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  sys_time<nanoseconds> utc = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) +
-                              fraction - offset;
+  sys_time<nanoseconds> utc =
+      sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) + fraction - offset;
   return time_point_cast<TimePoint::duration>(utc);
 }
 
