@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <filesystem>
+#include <tuple>
 
 namespace fxagent::detail {
 namespace {
@@ -58,23 +59,23 @@ void ReadFlexport(Diagnostics& diag, TableReader& root, FlexportSection& out) {
   t.Url("status_page", out.status_page, /*allow_empty=*/true);
   while (out.status_page.ends_with("/")) out.status_page.pop_back();
 
+  // A value that could not be read (wrong type, unset variable) is already reported.
+  auto missing = [&t](std::string_view key, bool read, const std::string& value) {
+    return !t.Has(key) || (read && value.empty());
+  };
   if (out.auth == AuthMode::kOAuth) {
-    if (!has_id || out.client_id.empty()) {
-      diag.Error(t.PosOf(has_id ? "client_id" : "auth"),
-                 t.Path("client_id") + ": required when auth = \"oauth\"");
-    }
-    if (!has_secret || out.client_secret.empty()) {
-      diag.Error(t.PosOf(has_secret ? "client_secret" : "auth"),
-                 t.Path("client_secret") + ": required when auth = \"oauth\"");
+    for (auto [key, read, value] : {std::tuple{"client_id", has_id, &out.client_id},
+                                    std::tuple{"client_secret", has_secret, &out.client_secret}}) {
+      if (missing(key, read, *value)) {
+        diag.Error(t.PosOf(t.Has(key) ? key : "auth"),
+                   t.Path(key) + ": required when auth = \"oauth\"");
+      }
     }
     if (out.token_url.empty()) out.token_url = out.api_base + "/oauth/token";
-  } else if (!has_key || out.api_key.empty()) {
-    // Only when the value itself was readable; a missing variable is already reported.
-    if (!t.Has("api_key") || has_key) {
-      diag.Error(t.PosOf("api_key"), t.Path("api_key") +
-                                         ": required (or set auth = \"oauth\" with client_id and "
-                                         "client_secret)");
-    }
+  } else if (missing("api_key", has_key, out.api_key)) {
+    diag.Error(t.PosOf("api_key"),
+               t.Path("api_key") +
+                   ": required (or set auth = \"oauth\" with client_id and client_secret)");
   }
 }
 
@@ -112,10 +113,9 @@ void ReadWebhooks(Diagnostics& diag, TableReader& root, WebhooksSection& out) {
     std::string path = "webhooks.expect[" + std::to_string(i) + "]";
     TableReader e(diag, expects[i], path, path, {"types", "max_gap"});
     WebhookExpect expect;
-    e.StringArray("types", expect.types, CheckNotEmpty);
-    if (expect.types.empty() && !e.Has("types")) {
+    if (!e.Has("types")) {
       diag.Error(e.PosOf("types"), e.Path("types") + ": required (use [\"*\"] for any type)");
-    } else if (expect.types.empty() && e.Has("types")) {
+    } else if (e.StringArray("types", expect.types, CheckNotEmpty) && expect.types.empty()) {
       diag.Error(e.PosOf("types"), e.Path("types") + ": must not be empty");
     }
     e.Duration("max_gap", expect.max_gap);

@@ -39,10 +39,6 @@ max_body = "1MiB"
 dedup_window = "72h"
 max_attempts = 12
 
-[[webhooks.expect]]
-types = ["*"]
-max_gap = "6h"
-
 [proxy]
 max_concurrency = 64
 queue_on_429 = false

@@ -32,9 +32,8 @@ std::vector<ConfigError> Diagnostics::Sorted() const {
     if (a.line() != b.line()) return a.line() < b.line();
     return a.column() < b.column();
   });
-  // A bad value can make a later check fail at the same spot; the first says it best.
   auto same_pos = [](const ConfigError& a, const ConfigError& b) {
-    return a.line() == b.line() && a.column() == b.column();
+    return a.line() == b.line() && a.column() == b.column() && a.message() == b.message();
   };
   out.erase(std::unique(out.begin(), out.end(), same_pos), out.end());
   return out;

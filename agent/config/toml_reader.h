@@ -31,7 +31,7 @@ class Diagnostics {
   void Error(Pos pos, std::string message);
   EnvLookup env() const { return env_; }
   const std::string& file() const { return file_; }
-  /// Sorted by position; one error per position.
+  /// Sorted by position, exact duplicates removed.
   std::vector<ConfigError> Sorted() const;
   bool empty() const { return errors_.empty(); }
 

@@ -216,6 +216,32 @@ TEST(Config, OAuthWithoutClientIdPointsAtAuth) {
             "cfg.toml:2:8: flexport.client_id: required when auth = \"oauth\"");
 }
 
+TEST(Config, ReportsEachMissingOAuthCredentialOnce) {
+  std::vector<ConfigError> both =
+      ValidateConfigText("[flexport]\nauth = \"oauth\"\n", "cfg.toml", FakeEnv);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_STREQ(both[0].what(), "cfg.toml:2:8: flexport.client_id: required when auth = \"oauth\"");
+  EXPECT_STREQ(both[1].what(),
+               "cfg.toml:2:8: flexport.client_secret: required when auth = \"oauth\"");
+  // An unset variable is the one error, not also "required".
+  std::vector<ConfigError> unset = ValidateConfigText(
+      "[flexport]\nauth = \"oauth\"\nclient_id = \"i\"\nclient_secret = \"${OAUTH_SECRET}\"\n",
+      "cfg.toml", FakeEnv);
+  ASSERT_EQ(unset.size(), 1u);
+  EXPECT_STREQ(unset[0].what(),
+               "cfg.toml:4:17: flexport.client_secret: environment variable OAUTH_SECRET is not "
+               "set");
+}
+
+TEST(Config, WrongTypeIsOneError) {
+  std::vector<ConfigError> errors = ValidateConfigText(
+      std::string(kKey) + "[[webhooks.expect]]\ntypes = \"shipment.milestone\"\n", "cfg.toml",
+      FakeEnv);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_STREQ(errors[0].what(),
+               "cfg.toml:4:9: webhooks.expect[0].types: expected an array of strings");
+}
+
 TEST(Config, AcceptsNativeTomlDateTime) {
   Config c = Load("[flexport]\napi_key = \"k\"\napi_key_expires_at = 2027-01-31T01:00:00+01:00\n");
   EXPECT_EQ(*c.flexport.api_key_expires_at,
