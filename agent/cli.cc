@@ -1,0 +1,116 @@
+#include "agent/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "agent/check_command.h"
+#include "agent/daemon.h"
+#include "agent/demo.h"
+#include "agent/version.h"
+
+namespace fxagent {
+namespace {
+
+struct CommonOptions {
+  std::string config_file;
+  std::string log_format = "json";
+  std::string log_level = "info";
+};
+
+void AddCommon(CLI::App* cmd, CommonOptions& o, bool with_config = true) {
+  if (with_config) {
+    cmd->add_option("-c,--config", o.config_file,
+                    "configuration file (default: the embedded configuration)");
+  }
+  cmd->add_option("--log-format", o.log_format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}));
+  cmd->add_option("--log-level", o.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  cmd->set_version_flag("--version", std::string("flexport-agent ") + AgentVersion());
+}
+
+Logger MakeLogger(const CommonOptions& o) {
+  LogFormat format = LogFormat::kJson;
+  LogLevel level = LogLevel::kInfo;
+  Logger::ParseFormat(o.log_format, &format);
+  Logger::ParseLevel(o.log_level, &level);
+  return Logger(format, level);
+}
+
+// Loads the configuration; on error prints "file:line:col: message" and returns nullopt.
+std::optional<Config> Load(const CommonOptions& o) {
+  try {
+    return o.config_file.empty() ? LoadDefaultConfig() : LoadConfigFile(o.config_file);
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"flexport-agent: watches a Flexport integration and pages the right person"};
+  app.set_version_flag("--version", std::string("flexport-agent ") + AgentVersion());
+  app.require_subcommand(1);
+
+  CommonOptions run_opts, check_opts, validate_opts, export_opts, demo_opts;
+  bool check_json = false;
+  std::string demo_sim;
+  int demo_step_seconds = 0;
+
+  auto* run = app.add_subcommand("run", "run the daemon");
+  AddCommon(run, run_opts);
+  auto* check = app.add_subcommand("check", "run every diagnostic once and print the severity");
+  AddCommon(check, check_opts);
+  check->add_flag("--json", check_json, "machine-readable output");
+  auto* validate = app.add_subcommand("validate", "check configuration and rule files");
+  AddCommon(validate, validate_opts);
+  auto* rules = app.add_subcommand("rules", "alert rule tools");
+  rules->require_subcommand(1);
+  rules->set_version_flag("--version", std::string("flexport-agent ") + AgentVersion());
+  auto* rules_export = rules->add_subcommand("export", "print the rules as a Prometheus rule file");
+  AddCommon(rules_export, export_opts);
+  auto* demo = app.add_subcommand("demo", "run flexport-sim and the agent through incident scenarios");
+  AddCommon(demo, demo_opts, false);
+  demo->add_option("--sim", demo_sim, "path to the flexport-sim binary (default: next to this one)");
+  demo->add_option("--step-seconds", demo_step_seconds, "seconds to show each scenario (default 6)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (*run) {
+    Logger log = MakeLogger(run_opts);
+    auto config = Load(run_opts);
+    if (!config) return kExitConfig;
+    return RunDaemonUntilSignal(std::move(*config), log);
+  }
+  if (*check) {
+    Logger log = MakeLogger(check_opts);
+    auto config = Load(check_opts);
+    if (!config) return kExitConfig;
+    return RunCheck(*config, check_json, log);
+  }
+  if (*validate) {
+    auto config = Load(validate_opts);
+    if (!config) return kExitConfig;
+    std::cout << config->source << ": configuration is valid\n";
+    return 0;
+  }
+  if (*rules_export) {
+    auto config = Load(export_opts);
+    if (!config) return kExitConfig;
+    std::cerr << "rules export: the rule engine is not part of this build yet\n";
+    return 1;
+  }
+  if (*demo) {
+    Logger log = MakeLogger(demo_opts);
+    return RunDemo(demo_sim, demo_step_seconds, log);
+  }
+  return 0;
+}
+
+}  // namespace fxagent

@@ -1,0 +1,11 @@
+/// The flexport-agent command line: run, check, validate, rules export, demo.
+#pragma once
+
+namespace fxagent {
+
+/// Exit status for configuration errors (EX_CONFIG).
+inline constexpr int kExitConfig = 78;
+
+int RunCli(int argc, char** argv);
+
+}  // namespace fxagent

@@ -1,0 +1,298 @@
+#include "agent/daemon.h"
+
+#include <httplib.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "agent/credential_factory.h"
+#include "agent/metrics/api_metrics.h"
+#include "agent/metrics/process_collector.h"
+#include "agent/probe_classifier.h"
+#include "agent/status_json.h"
+#include "agent/version.h"
+#include "probes/probe_board.h"
+#include "probes/probe_metrics.h"
+#include "probes/probe_scheduler.h"
+
+namespace fxagent {
+namespace {
+
+using nlohmann::json;
+
+void SendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+double ToUnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// One listener: an httplib server bound at start-up and served on its own thread.
+struct Listener {
+  std::string name;
+  httplib::Server server;
+  std::thread thread;
+  ListenAddress bound;
+
+  void Bind(const ListenAddress& want) {
+    int port = want.port;
+    if (port == 0) {
+      port = server.bind_to_any_port(want.host);
+      if (port < 0) port = 0;
+    } else if (!server.bind_to_port(want.host, port)) {
+      port = 0;
+    }
+    if (port == 0) {
+      throw std::runtime_error("cannot listen on " + want.ToString() + " (" + name +
+                               " listener): address in use or not available");
+    }
+    bound = {want.host, static_cast<uint16_t>(port)};
+  }
+  void Serve() {
+    thread = std::thread([this] { server.listen_after_bind(); });
+  }
+  void Stop() {
+    server.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
+}  // namespace
+
+struct Daemon::Impl {
+  Impl(Config c, Logger& l)
+      : config(std::move(c)),
+        log(l),
+        process(std::make_shared<ProcessCollector>()),
+        api_metrics(registry),
+        probe_metrics(registry, api_metrics) {}
+
+  Config config;
+  Logger& log;
+  prometheus::Registry registry;
+  std::shared_ptr<ProcessCollector> process;
+  ApiMetrics api_metrics;
+  ProbeMetrics probe_metrics;
+  ProbeBoard board;
+  std::unique_ptr<CredentialSource> credentials;
+  std::unique_ptr<ProbeScheduler> scheduler;
+  std::vector<std::string> probe_names;
+  std::map<std::string, std::string> last_reason;  // scheduler thread only
+  Listener public_listener{"public", {}, {}, {}};
+  Listener internal_listener{"internal", {}, {}, {}};
+  Listener egress_listener{"egress", {}, {}, {}};
+  std::atomic<bool> ready{false};
+  std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
+
+  void OnProbeResult(const ProbeResult& r);
+  void SetUpInternalRoutes();
+  void SetUpPublicRoutes();
+  void SetUpEgressRoutes();
+  json StatusJson() const;
+  void WriteListenFile() const;
+};
+
+void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
+  probe_metrics.Record(r);
+  board.Update(r);
+  auto& previous = last_reason[r.probe];
+  if (r.reason != previous) {
+    if (r.success) {
+      log.Info("probe recovered", {{"probe", r.probe}, {"kind", ProbeKindName(r.kind)}});
+    } else {
+      log.Warn("probe failed", {{"probe", r.probe},
+                                {"kind", ProbeKindName(r.kind)},
+                                {"reason", r.reason},
+                                {"http_status", std::to_string(r.http_status)},
+                                {"detail", r.detail}});
+    }
+    previous = r.reason;
+  }
+}
+
+json Daemon::Impl::StatusJson() const {
+  ClassifierInput input;
+  input.results = board.Snapshot();
+  input.key_expires_at = config.flexport.api_key_expires_at;
+  input.slow_threshold = config.probes.slow_threshold;
+  const Classification c = ClassifyProbeResults(input);
+  json j = ProbeOverviewJson(input.results, input, c);
+  j["instance"] = config.agent.instance;
+  j["version"] = AgentVersion();
+  j["started_at"] = FormatTimestamp(started_at);
+  j["alerts"] = json::array();
+  return j;
+}
+
+void Daemon::Impl::SetUpInternalRoutes() {
+  auto& s = internal_listener.server;
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    auto families = registry.Collect();
+    auto process_families = process->Collect();
+    families.insert(families.end(), process_families.begin(), process_families.end());
+    res.set_content(prometheus::TextSerializer().Serialize(families),
+                    "text/plain; version=0.0.4; charset=utf-8");
+  });
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    const bool probed = board.HasAll(probe_names);
+    SendJson(res, ready ? 200 : 503, {{"ready", ready.load()}, {"first_probe_round_done", probed}});
+  });
+  s.Get("/api/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, StatusJson());
+  });
+  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      res.set_content(json{{"error", res.status == 404 ? "not found" : "request failed"}}.dump() + "\n",
+                      "application/json");
+    }
+  });
+}
+
+void Daemon::Impl::SetUpPublicRoutes() {
+  auto& s = public_listener.server;
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  s.Post(config.webhooks.path, [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 501, {{"error", "the webhook relay is not available in this build yet"}});
+  });
+}
+
+void Daemon::Impl::SetUpEgressRoutes() {
+  auto& s = egress_listener.server;
+  const auto not_yet = [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 501, {{"error", "the egress proxy is not available in this build yet"}});
+  };
+  s.Get(".*", not_yet);
+  s.Post(".*", not_yet);
+  s.Put(".*", not_yet);
+  s.Patch(".*", not_yet);
+  s.Delete(".*", not_yet);
+}
+
+void Daemon::Impl::WriteListenFile() const {
+  const std::filesystem::path dir(config.agent.data_dir);
+  const json j = {{"public", public_listener.bound.ToString()},
+                  {"internal", internal_listener.bound.ToString()},
+                  {"egress", egress_listener.bound.ToString()}};
+  const auto tmp = dir / "listen.json.tmp";
+  {
+    std::ofstream out(tmp);
+    out << j.dump() << "\n";
+  }
+  std::filesystem::rename(tmp, dir / "listen.json");
+}
+
+Daemon::Daemon(Config config, Logger& log) : impl_(std::make_unique<Impl>(std::move(config), log)) {}
+
+Daemon::~Daemon() { Stop(); }
+
+void Daemon::Start() {
+  Impl& d = *impl_;
+  std::error_code ec;
+  std::filesystem::create_directories(d.config.agent.data_dir, ec);
+  if (ec) {
+    throw std::runtime_error("cannot create data_dir " + d.config.agent.data_dir + ": " +
+                             ec.message());
+  }
+  std::filesystem::permissions(d.config.agent.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+
+  prometheus::BuildGauge()
+      .Name("flexport_agent_build_info")
+      .Help("Build information of the running agent")
+      .Register(d.registry)
+      .Add({{"version", AgentVersion()}})
+      .Set(1);
+  if (d.config.flexport.api_key_expires_at) {
+    d.probe_metrics.SetKeyExpiry(ToUnixSeconds(*d.config.flexport.api_key_expires_at));
+  }
+
+  d.credentials = MakeCredentialSource(d.config, d.log, [&d](double expiry) {
+    d.probe_metrics.SetTokenExpiry(expiry);
+  });
+  auto probers = BuildProbers(d.config, *d.credentials);
+  for (const auto& p : probers) d.probe_names.push_back(p->Name());
+  d.scheduler = std::make_unique<ProbeScheduler>(
+      std::move(probers), [&d](const ProbeResult& r) { d.OnProbeResult(r); },
+      [&d](const std::string& probe) {
+        d.probe_metrics.RecordSkipped(probe);
+        d.log.Warn("probe skipped: previous run still in flight", {{"probe", probe}});
+      });
+
+  d.SetUpInternalRoutes();
+  d.SetUpPublicRoutes();
+  d.SetUpEgressRoutes();
+  for (Listener* l : {&d.internal_listener, &d.public_listener, &d.egress_listener}) {
+    l->server.set_read_timeout(std::chrono::seconds(10));
+    l->server.set_write_timeout(std::chrono::seconds(10));
+  }
+  d.public_listener.server.set_payload_max_length(d.config.webhooks.max_body);
+  d.internal_listener.Bind(d.config.listen.internal);
+  d.public_listener.Bind(d.config.listen.public_addr);
+  d.egress_listener.Bind(d.config.listen.egress);
+  for (Listener* l : {&d.internal_listener, &d.public_listener, &d.egress_listener}) {
+    l->Serve();
+    d.log.Info("listening", {{"listener", l->name}, {"address", l->bound.ToString()}});
+  }
+  d.WriteListenFile();
+  d.scheduler->Start();
+  d.ready = true;
+  d.log.Info("agent started", {{"version", AgentVersion()},
+                               {"instance", d.config.agent.instance},
+                               {"probes", std::to_string(d.probe_names.size())}});
+}
+
+void Daemon::Stop() {
+  if (!impl_) return;
+  Impl& d = *impl_;
+  d.ready = false;
+  if (d.scheduler) d.scheduler->Stop();
+  for (Listener* l : {&d.public_listener, &d.egress_listener, &d.internal_listener}) l->Stop();
+}
+
+Daemon::Addresses Daemon::addresses() const {
+  return {impl_->public_listener.bound, impl_->internal_listener.bound,
+          impl_->egress_listener.bound};
+}
+
+const ProbeBoard& Daemon::board() const { return impl_->board; }
+
+int RunDaemonUntilSignal(Config config, Logger& log) {
+  // Block the signals before any thread starts so only sigwait() below sees them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Daemon daemon(std::move(config), log);
+  try {
+    daemon.Start();
+  } catch (const std::exception& e) {
+    log.Error("cannot start", {{"error", e.what()}});
+    daemon.Stop();
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&set, &sig);
+  log.Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  daemon.Stop();
+  log.Info("stopped");
+  return 0;
+}
+
+}  // namespace fxagent

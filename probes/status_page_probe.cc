@@ -1,0 +1,64 @@
+#include "probes/status_page_probe.h"
+
+#include <variant>
+
+namespace fxagent {
+
+StatusPageProbe::StatusPageProbe(std::string base_url, std::chrono::milliseconds interval,
+                                 std::chrono::milliseconds timeout)
+    : base_url_(std::move(base_url)), interval_(interval), timeout_(timeout) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+}
+
+std::optional<HttpRequest> StatusPageProbe::BuildRequest(ProbeResult* /*failure*/) const {
+  HttpRequest req;
+  req.url = base_url_ + "/api/v2/summary.json";
+  req.timeout = timeout_;
+  req.headers = {{"Accept", "application/json"}};
+  return req;
+}
+
+ProbeResult StatusPageProbe::Interpret(const HttpResponse& response) const {
+  ProbeResult r = ResultFromResponse(response);
+  r.probe = name_;
+  r.kind = Kind();
+  r.ratelimit = {};  // the status page's limits are not the API's
+  if (!r.success) return r;
+  auto parsed = ParseStatusPage(response.body);
+  if (auto* err = std::get_if<StatusPageError>(&parsed)) {
+    r.success = false;
+    r.reason = "body";
+    r.detail = "status page unavailable: " + err->reason;
+    return r;
+  }
+  r.status_page = std::get<StatusPageReport>(std::move(parsed));
+  return r;
+}
+
+ConnectivityProbe::ConnectivityProbe(std::string url, std::chrono::milliseconds interval,
+                                     std::chrono::milliseconds timeout)
+    : url_(std::move(url)), interval_(interval), timeout_(timeout) {}
+
+std::optional<HttpRequest> ConnectivityProbe::BuildRequest(ProbeResult* /*failure*/) const {
+  HttpRequest req;
+  req.method = "HEAD";
+  req.url = url_;
+  req.timeout = timeout_;
+  return req;
+}
+
+ProbeResult ConnectivityProbe::Interpret(const HttpResponse& response) const {
+  ProbeResult r = ResultFromResponse(response);
+  r.probe = name_;
+  r.kind = Kind();
+  r.ratelimit = {};
+  // Any HTTP answer proves the network works; only transport errors count as down.
+  r.success = response.status != 0;
+  if (r.success) {
+    r.reason.clear();
+    r.detail.clear();
+  }
+  return r;
+}
+
+}  // namespace fxagent
