@@ -50,3 +50,36 @@ class FakeClock {
 };
 
 }  // namespace fxagent::testing
+
+#include <prometheus/registry.h>
+
+#include <map>
+
+namespace fxagent::testing {
+
+/// The value of a counter or gauge (or a histogram's sample count) with exactly these
+/// labels; -1 when no such series exists.
+inline double MetricValue(prometheus::Registry& registry, const std::string& name,
+                          const std::map<std::string, std::string>& labels = {}) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      std::map<std::string, std::string> got;
+      for (const prometheus::ClientMetric::Label& l : metric.label) got[l.name] = l.value;
+      if (got != labels) continue;
+      switch (family.type) {
+        case prometheus::MetricType::Counter:
+          return metric.counter.value;
+        case prometheus::MetricType::Gauge:
+          return metric.gauge.value;
+        case prometheus::MetricType::Histogram:
+          return static_cast<double>(metric.histogram.sample_count);
+        default:
+          return -1;
+      }
+    }
+  }
+  return -1;
+}
+
+}  // namespace fxagent::testing
