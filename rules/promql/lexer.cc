@@ -95,8 +95,11 @@ class Lexer {
     out_.push_back({Tok::kError, "", std::move(msg), pos});
     return std::move(out_);
   }
+  void Record(size_t pos, std::string msg) {
+    out_.push_back({Tok::kError, "", std::move(msg), pos});
+  }
   bool Error(size_t pos, std::string msg) {
-    Fail(pos, std::move(msg));
+    Record(pos, std::move(msg));
     return false;
   }
   bool InBraces() const { return !open_.empty() && open_.back().first == 1; }

@@ -151,7 +151,7 @@ TEST(ParserTest, ErrorsCarryPositions) {
       {"1 > 2", "comparisons between scalars must use BOOL modifier", 2},
       {"x + bool y", "bool modifier can only be used on comparison operators", 2},
       {"1 and x", "set operator \"and\" not allowed in binary scalar expression", 0},
-      {"x{a=~\"(\"}", "error parsing regexp: missing ): (", 5},
+      {"x{a=~\"(\"}", "error parsing regexp: missing )", 5},
       {"{a=\"\"}", "vector selector must contain at least one non-empty matcher", 0},
       {"sum(x[5m])", "expected type instant vector in aggregation expression, got range vector", 4},
       {"(x)[5m]", "ranges only allowed for vector selectors", 3},
