@@ -95,9 +95,13 @@ int RunCli(int argc, char** argv) {
     return RunCheck(*config, check_json, log);
   }
   if (*validate) {
-    auto config = Load(validate_opts);
-    if (!config) return kExitConfig;
-    std::cout << config->source << ": configuration is valid\n";
+    const auto errors = validate_opts.config_file.empty()
+                            ? ValidateConfigText(DefaultConfigText(), "<default>")
+                            : ValidateConfigFile(validate_opts.config_file);
+    for (const auto& e : errors) std::cerr << e.what() << "\n";
+    if (!errors.empty()) return kExitConfig;
+    std::cout << (validate_opts.config_file.empty() ? "<default>" : validate_opts.config_file)
+              << ": configuration is valid\n";
     return 0;
   }
   if (*rules_export) {
