@@ -7,6 +7,8 @@
 namespace fxagent::sim {
 namespace {
 
+constexpr long long kMaxSeconds = 9'000'000'000LL;
+
 bool ReadInt(std::string_view s, size_t pos, size_t len, int* out) {
   if (pos + len > s.size()) return false;
   for (size_t i = pos; i < pos + len; ++i) {
@@ -36,6 +38,7 @@ std::optional<WallTime> ParseIso8601(std::string_view s) {
     long long secs = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), secs);
     if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+    if (secs > kMaxSeconds) return WallTime::max();
     return WallTime(std::chrono::seconds(secs));
   }
   std::tm tm{};
@@ -90,6 +93,8 @@ std::optional<WallTime> ParseIso8601(std::string_view s) {
   tm.tm_min = minute;
   tm.tm_sec = second;
   const long long secs = static_cast<long long>(timegm(&tm)) - offset_secs;
+  // system_clock counts nanoseconds in 64 bits: beyond ~2262 saturate instead of wrapping.
+  if (secs > kMaxSeconds) return WallTime::max();
   return WallTime(std::chrono::milliseconds(secs * 1000 + millis));
 }
 
