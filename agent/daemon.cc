@@ -4,7 +4,10 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <filesystem>
@@ -236,6 +239,12 @@ void Daemon::Start() {
   d.SetUpPublicRoutes();
   d.SetUpEgressRoutes();
   for (Listener* l : {&d.internal_listener, &d.public_listener, &d.egress_listener}) {
+    // Small JSON answers: without TCP_NODELAY, delayed ACKs add ~40 ms to each response.
+    l->server.set_socket_options([](int sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    });
     l->server.set_read_timeout(std::chrono::seconds(10));
     l->server.set_write_timeout(std::chrono::seconds(10));
   }

@@ -1,0 +1,289 @@
+// End-to-end over loopback: the real flexport-agent binary against the real flexport-sim.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tests/support/subprocess.h"
+
+namespace fxagent {
+namespace {
+
+using fxagent::testing::ReadFile;
+using fxagent::testing::RunCommand;
+using fxagent::testing::RunResult;
+using fxagent::testing::Subprocess;
+using fxagent::testing::TempDir;
+using fxagent::testing::WaitFor;
+using fxagent::testing::WriteFile;
+using nlohmann::json;
+
+// Distinctive values: none of them may appear in any output.
+constexpr const char* kApiKey = "fxk_live_SECRET_7c1e9a0b44d2";
+constexpr const char* kWebhookSecret = "whsec_SECRET_3f9d0c6b";
+constexpr const char* kAdminToken = "adm_SECRET_b81f2e";
+
+class AgentSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim_ = std::make_unique<Subprocess>(
+        dir_.path(), "sim",
+        std::vector<std::string>{FXAGENT_SIM_BIN, "--listen", "127.0.0.1:0", "--port-file",
+                                 dir_.path() + "/sim.port", "--api-key", kApiKey,
+                                 "--latency-ms", "1"});
+    ASSERT_TRUE(WaitFor([&] { return !ReadFile(dir_.path() + "/sim.port").empty(); }))
+        << sim_->Stderr();
+    sim_port_ = std::stoi(ReadFile(dir_.path() + "/sim.port"));
+    sim_client_ = std::make_unique<httplib::Client>("127.0.0.1", sim_port_);
+    config_path_ = dir_.path() + "/agent.toml";
+    WriteConfig();
+  }
+
+  void WriteConfig(const std::string& extra_probes = "") {
+    const std::string base = "http://127.0.0.1:" + std::to_string(sim_port_);
+    WriteFile(config_path_, "[agent]\ninstance = \"it\"\ndata_dir = \"" + dir_.path() +
+                                "/data\"\n[listen]\npublic = \"127.0.0.1:0\"\n"
+                                "internal = \"127.0.0.1:0\"\negress = \"127.0.0.1:0\"\n"
+                                "admin_token = \"${IT_ADMIN_TOKEN}\"\n"
+                                "[flexport]\napi_base = \"" +
+                                base + "\"\napi_key = \"${IT_API_KEY}\"\nstatus_page = \"" + base +
+                                "\"\napi_key_expires_at = \"2030-01-01T00:00:00Z\"\n"
+                                "[probes]\ninterval = \"500ms\"\ntimeout = \"2s\"\n"
+                                "status_page_interval = \"500ms\"\n"
+                                "subscription_interval = \"500ms\"\n" +
+                                extra_probes + "[webhooks]\nsecrets = [\"${IT_WEBHOOK_SECRET}\"]\n");
+  }
+
+  std::vector<std::string> Env() const {
+    return {std::string("IT_API_KEY=") + kApiKey, std::string("IT_WEBHOOK_SECRET=") + kWebhookSecret,
+            std::string("IT_ADMIN_TOKEN=") + kAdminToken};
+  }
+
+  void Scenario(const std::string& name) {
+    auto res = sim_client_->Post(("/_sim/scenario/" + name).c_str(), "{}", "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+  }
+
+  RunResult Check(bool json_output = false) {
+    std::vector<std::string> argv = {FXAGENT_AGENT_BIN, "check", "-c", config_path_};
+    if (json_output) argv.push_back("--json");
+    return RunCommand(dir_.path(), argv, Env());
+  }
+
+  static void ExpectNoSecret(const std::string& text, const std::string& where) {
+    for (const char* secret : {kApiKey, kWebhookSecret, kAdminToken}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << "secret leaked in " << where;
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Subprocess> sim_;
+  int sim_port_ = 0;
+  std::unique_ptr<httplib::Client> sim_client_;
+  std::string config_path_;
+};
+
+TEST_F(AgentSimTest, CheckHealthyExitsZero) {
+  Scenario("healthy");
+  RunResult r = Check();
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("/shipments"), std::string::npos);
+  EXPECT_NE(r.out.find("Would page with: nothing"), std::string::npos) << r.out;
+  ExpectNoSecret(r.out + r.err, "check output");
+}
+
+TEST_F(AgentSimTest, CheckFullOutageIsP1) {
+  Scenario("outage");
+  RunResult r = Check();
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("full API outage"), std::string::npos) << r.out;
+}
+
+TEST_F(AgentSimTest, CheckUnauthorizedAfterWorkingKeyIsP1) {
+  Scenario("healthy");
+  EXPECT_EQ(Check().status, 0);
+  Scenario("key_rotated");
+  RunResult r = Check();
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("401"), std::string::npos) << r.out;
+  ExpectNoSecret(r.out + r.err, "check output after 401");
+}
+
+TEST_F(AgentSimTest, CheckStatusPageMajorIsP2) {
+  Scenario("status_major");
+  RunResult r = Check();
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("Status page: major"), std::string::npos) << r.out;
+}
+
+TEST_F(AgentSimTest, CheckOneEndpointFailingIsP4) {
+  Scenario("one_endpoint_failing");
+  RunResult r = Check();
+  EXPECT_EQ(r.status, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("one endpoint failing: /invoices"), std::string::npos) << r.out;
+}
+
+TEST_F(AgentSimTest, CheckRateLimitedIsP3AndJsonIsParseable) {
+  Scenario("rate_limited");
+  RunResult r = Check(/*json_output=*/true);
+  EXPECT_EQ(r.status, 3) << r.out << r.err;
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["classification"]["severity"], "P3");
+  EXPECT_EQ(j["exit_code"], 3);
+  EXPECT_EQ(j["probes"].size(), 7u);  // five endpoints, subscription, status page
+}
+
+TEST_F(AgentSimTest, CheckWithUnreachableApiIsP1WithConnectReason) {
+  // Point the agent at a port nothing listens on: a transport error, not an HTTP code.
+  const int dead_port = fxagent::testing::UnusedPort();
+  std::string text = ReadFile(config_path_);
+  text = std::regex_replace(text, std::regex("api_base = \"[^\"]+\""),
+                            "api_base = \"http://127.0.0.1:" + std::to_string(dead_port) + "\"");
+  WriteFile(config_path_, text);
+  RunResult r = Check(true);
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_EQ(j["probes"][0]["reason"], "connect");
+  EXPECT_EQ(j["probes"][0]["http_status"], 0);
+}
+
+TEST_F(AgentSimTest, ValidateReportsPositionAndRunRefusesBadConfig) {
+  WriteFile(config_path_, "[probes]\nintreval = \"5s\"\n");
+  RunResult v = RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "validate", "-c", config_path_}, Env());
+  EXPECT_EQ(v.status, 78);
+  EXPECT_NE(v.err.find(config_path_ + ":2:1: "), std::string::npos) << v.err;
+  RunResult run = RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  EXPECT_EQ(run.status, 78) << run.err;
+}
+
+// Reads the bound listener addresses the daemon writes to data_dir once it is up.
+json ListenAddresses(const std::string& data_dir) {
+  json j = json::parse(ReadFile(data_dir + "/listen.json"), nullptr, false);
+  return j.is_discarded() ? json() : j;
+}
+
+std::pair<std::string, int> HostPort(const std::string& addr) {
+  const size_t colon = addr.rfind(':');
+  return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
+}
+
+TEST_F(AgentSimTest, DaemonExportsSpecMetricsAndShutsDownCleanly) {
+  Scenario("one_endpoint_failing");
+  Subprocess agent(dir_.path(), "agent",
+                   {FXAGENT_AGENT_BIN, "run", "-c", config_path_, "--log-format", "json"}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("internal"); }))
+      << agent.Stderr();
+  auto [host, port] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client internal(host, port);
+
+  ASSERT_TRUE(WaitFor([&] {
+    auto res = internal.Get("/readyz");
+    return res && res->status == 200 &&
+           json::parse(res->body, nullptr, false).value("first_probe_round_done", false);
+  }));
+  auto health = internal.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+
+  auto metrics = internal.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  const std::string& m = metrics->body;
+  for (const char* series : {
+           "flexport_probe_success{kind=\"api\",probe=\"/shipments\"} 1",
+           "flexport_probe_success{kind=\"api\",probe=\"/invoices\"} 0",
+           "flexport_probe_http_status{probe=\"/invoices\"} 500",
+           "flexport_probe_success{kind=\"status_page\",probe=\"status_page\"} 1",
+           "flexport_probe_success{kind=\"subscription\",probe=\"subscription\"} 1",
+           "flexport_probe_duration_seconds{phase=\"ttfb\",probe=\"/shipments\"}",
+           "flexport_probe_duration_seconds{phase=\"total\",probe=\"/shipments\"}",
+           "flexport_probe_failure_reason{probe=\"/invoices\",reason=\"http_500\"} 1",
+           "flexport_api_requests_total{code=\"200\",endpoint=\"/shipments\",source=\"probe\"}",
+           "flexport_api_requests_total{code=\"500\",endpoint=\"/invoices\",source=\"probe\"}",
+           "flexport_api_request_duration_seconds_bucket{endpoint=\"/shipments\",source=\"probe\",le=",
+           "flexport_api_ratelimit_limit ", "flexport_api_ratelimit_remaining ",
+           "flexport_api_ratelimit_reset_seconds ", "flexport_api_key_expiry_timestamp_seconds 1893456000",
+           "flexport_statuspage_indicator 0", "flexport_statuspage_component_status{component=\"API\"} 0",
+           "flexport_statuspage_unresolved_incidents 0", "flexport_agent_build_info{version=",
+           "process_resident_memory_bytes ", "process_cpu_seconds_total ",
+           "process_start_time_seconds "}) {
+    EXPECT_NE(m.find(series), std::string::npos) << "missing: " << series;
+  }
+  EXPECT_EQ(m.find("/shipments?per"), std::string::npos) << "raw query in a label";
+  ExpectNoSecret(m, "/metrics");
+
+  auto status = internal.Get("/api/v1/status");
+  ASSERT_TRUE(status);
+  json s = json::parse(status->body, nullptr, false);
+  ASSERT_FALSE(s.is_discarded());
+  EXPECT_EQ(s["classification"]["severity"], "P4");
+  EXPECT_EQ(s["instance"], "it");
+  ExpectNoSecret(status->body, "/api/v1/status");
+
+  // The public listener serves only the webhook path and /healthz.
+  auto [phost, pport] = HostPort(ListenAddresses(data_dir)["public"]);
+  httplib::Client pub(phost, pport);
+  auto pm = pub.Get("/metrics");
+  ASSERT_TRUE(pm);
+  EXPECT_EQ(pm->status, 404);
+
+  const auto started = std::chrono::steady_clock::now();
+  auto st = agent.Stop(SIGTERM, std::chrono::seconds(5));
+  ASSERT_TRUE(st.has_value()) << "no clean shutdown within 5 s";
+  EXPECT_EQ(*st, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  const std::string logs = agent.Stderr();
+  EXPECT_NE(logs.find("\"msg\":\"probe failed\""), std::string::npos) << logs;
+  ExpectNoSecret(logs, "daemon logs");
+}
+
+TEST_F(AgentSimTest, DaemonFollowsFaultsOverTime) {
+  Scenario("healthy");
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("internal"); }));
+  auto [host, port] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client internal(host, port);
+  auto severity = [&] {
+    auto res = internal.Get("/api/v1/status");
+    if (!res) return std::string();
+    json s = json::parse(res->body, nullptr, false);
+    return s.is_discarded() ? std::string() : s["classification"].value("severity", "");
+  };
+  auto metric_has = [&](const std::string& needle) {
+    auto res = internal.Get("/metrics");
+    return res && res->body.find(needle) != std::string::npos;
+  };
+  ASSERT_TRUE(WaitFor([&] { return metric_has("flexport_probe_success{kind=\"api\",probe=\"/shipments\"} 1"); }));
+  Scenario("outage");
+  EXPECT_TRUE(WaitFor([&] { return severity() == "P1"; })) << severity();
+  EXPECT_TRUE(metric_has("flexport_probe_http_status{probe=\"/shipments\"} 503"));
+  Scenario("status_critical");
+  EXPECT_TRUE(WaitFor([&] { return metric_has("flexport_statuspage_indicator 3"); }));
+  Scenario("healthy");
+  EXPECT_TRUE(WaitFor([&] { return severity() == "none"; })) << severity();
+  EXPECT_FALSE(metric_has("flexport_probe_failure_reason{"));
+  EXPECT_EQ(agent.Stop(SIGINT, std::chrono::seconds(5)), 0);
+}
+
+TEST_F(AgentSimTest, OwnNetworkDownIsReportedAsSuch) {
+  const int dead_port = fxagent::testing::UnusedPort();
+  const std::string dead = "http://127.0.0.1:" + std::to_string(dead_port);
+  WriteConfig("connectivity_check = \"" + dead + "/\"\n");
+  std::string text = ReadFile(config_path_);
+  text = std::regex_replace(text, std::regex("api_base = \"[^\"]+\""), "api_base = \"" + dead + "\"");
+  WriteFile(config_path_, text);
+  RunResult r = Check(true);
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
+  EXPECT_EQ(j["classification"]["findings"][0]["component"], "network") << r.out;
+}
+
+}  // namespace
+}  // namespace fxagent
