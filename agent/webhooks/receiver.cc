@@ -20,7 +20,7 @@ constexpr char kUnknownType[] = "unknown";
 std::string JsonBody(std::initializer_list<std::pair<const char*, std::string>> fields) {
   nlohmann::json doc = nlohmann::json::object();
   for (const auto& [key, value] : fields) doc[key] = value;
-  return doc.dump();
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 double Seconds(std::chrono::system_clock::time_point t) {

@@ -1,0 +1,67 @@
+/// The whole webhook relay wired together for the daemon: store, receiver, forwarder and
+/// gap tracker built from `[webhooks]`. The HTTP layer calls receiver().Handle(); the
+/// internal API uses store(), Replay(), PurgeDeadLetter() and gaps().Snapshot().
+/// Threads: the store's writer thread (from construction) and the forwarder's delivery
+/// thread (from Start()). Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/webhooks/clock.h"
+#include "agent/webhooks/event_store.h"
+#include "agent/webhooks/forwarder.h"
+#include "agent/webhooks/gap_tracker.h"
+#include "agent/webhooks/receiver.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace fxagent {
+
+/// Knobs beyond the configuration, mostly for tests.
+struct WebhookRelayOptions {
+  std::chrono::milliseconds backoff_base = std::chrono::seconds(1);
+  std::chrono::milliseconds backoff_max = std::chrono::minutes(5);
+  std::chrono::milliseconds delivery_timeout = std::chrono::seconds(10);
+  WebhookClock clock = SystemWebhookClock();
+};
+
+class WebhookRelay {
+ public:
+  /// Opens `data_dir/webhooks.db` (creating the directory). `config` and `registry`
+  /// must outlive the relay. Does not throw for I/O: an unwritable store answers 503.
+  WebhookRelay(const WebhooksSection& config, const std::string& data_dir,
+               prometheus::Registry& registry, WebhookRelayOptions options = {});
+  ~WebhookRelay();  // Stop(), then the store finishes queued writes
+  WebhookRelay(const WebhookRelay&) = delete;
+  WebhookRelay& operator=(const WebhookRelay&) = delete;
+
+  /// Seeds gauges and gap tracking from the store, then starts the forwarder thread.
+  void Start();
+  /// Stops the forwarder (within about a second). Call after the HTTP listener stopped.
+  void Stop();
+
+  WebhookReceiver& receiver() { return *receiver_; }
+  WebhookEventStore& store() { return *store_; }
+  GapTracker& gaps() { return *gaps_; }
+  WebhookForwarder& forwarder() { return *forwarder_; }
+
+  /// Store::Replay plus a forwarder wake-up and gauge refresh.
+  std::optional<int64_t> Replay(const ReplayRequest& request);
+  std::optional<bool> PurgeDeadLetter(const std::string& id);
+  /// For /readyz: the store accepted its last write.
+  bool Ready() const { return store_->Healthy(); }
+
+ private:
+  std::unique_ptr<WebhookEventStore> store_;
+  std::unique_ptr<GapTracker> gaps_;
+  std::unique_ptr<WebhookForwarder> forwarder_;
+  std::unique_ptr<WebhookReceiver> receiver_;
+};
+
+}  // namespace fxagent
