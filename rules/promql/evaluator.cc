@@ -1,0 +1,224 @@
+#include "rules/promql/evaluator.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <unordered_set>
+
+#include "rules/promql/eval_internal.h"
+#include "rules/promql/functions.h"
+
+namespace fxagent::promql {
+
+ValueType TypeOf(const Value& v) {
+  switch (v.index()) {
+    case 0:
+      return ValueType::kScalar;
+    case 1:
+      return ValueType::kVector;
+    case 2:
+      return ValueType::kMatrix;
+    default:
+      return ValueType::kString;
+  }
+}
+
+namespace detail {
+
+void Throw(std::string message) { throw EvalError{std::move(message)}; }
+
+const ExprPtr& Unparen(const ExprPtr& e) {
+  const ExprPtr* p = &e;
+  while ((*p)->kind == ExprKind::kParen) p = &static_cast<const ParenExpr&>(**p).expr;
+  return *p;
+}
+
+double GoMax(double a, double b) {
+  if ((std::isinf(a) && a > 0) || (std::isinf(b) && b > 0)) {
+    return std::numeric_limits<double>::infinity();
+  }
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  return a > b ? a : b;
+}
+
+double GoMin(double a, double b) {
+  if ((std::isinf(a) && a < 0) || (std::isinf(b) && b < 0)) {
+    return -std::numeric_limits<double>::infinity();
+  }
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  return a < b ? a : b;
+}
+
+double Quantile(double q, std::vector<double> values) {
+  if (values.empty() || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
+  if (q < 0) return -std::numeric_limits<double>::infinity();
+  if (q > 1) return std::numeric_limits<double>::infinity();
+  // Go's sort.Float64s: NaNs first.
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    if (std::isnan(a)) return !std::isnan(b);
+    return a < b;
+  });
+  const double n = static_cast<double>(values.size());
+  const double rank = q * (n - 1);
+  const double lower = std::max(0.0, std::floor(rank));
+  const double upper = std::min(n - 1, lower + 1);
+  const double weight = rank - std::floor(rank);
+  return values[static_cast<size_t>(lower)] * (1 - weight) +
+         values[static_cast<size_t>(upper)] * weight;
+}
+
+void CheckNoDuplicateLabelsets(const Vector& v) {
+  if (v.size() < 2) return;
+  std::unordered_set<tsdb::Labels, tsdb::LabelsHash> seen;
+  for (const Sample& s : v) {
+    if (!seen.insert(s.metric).second) {
+      Throw("vector cannot contain metrics with the same labelset");
+    }
+  }
+}
+
+int64_t Evaluator::AtTime(const std::optional<AtModifier>& at, int64_t ts) const {
+  if (!at) return ts;
+  if (at->kind == AtModifier::Kind::kTimestamp) return at->t_ms;
+  return query_ts_;
+}
+
+Vector Evaluator::EvalVectorSelector(const VectorSelector& vs, int64_t ts) {
+  const int64_t ref = AtTime(vs.at, ts) - vs.offset_ms;
+  Vector out;
+  for (tsdb::SeriesPoints& sp : store_.Select(vs.matchers, ref - options_.lookback_delta_ms, ref)) {
+    const tsdb::Point& last = sp.points.back();
+    if (tsdb::IsStaleNaN(last.v)) continue;
+    out.push_back(Sample{std::move(sp.labels), last.v, last.t});
+  }
+  return out;
+}
+
+RangeArg Evaluator::EvalRange(const Expr& e0, int64_t ts) {
+  const Expr* e = &e0;
+  while (e->kind == ExprKind::kParen) e = static_cast<const ParenExpr*>(e)->expr.get();
+  RangeArg arg;
+  if (e->kind == ExprKind::kMatrixSelector) {
+    const auto& ms = static_cast<const MatrixSelector&>(*e);
+    arg.ts = AtTime(ms.vs->at, ts);
+    arg.range_ms = ms.range_ms;
+    arg.offset_ms = ms.vs->offset_ms;
+    const int64_t maxt = arg.ts - arg.offset_ms;
+    for (tsdb::SeriesPoints& sp : store_.Select(ms.vs->matchers, maxt - ms.range_ms, maxt)) {
+      std::erase_if(sp.points, [](const tsdb::Point& p) { return tsdb::IsStaleNaN(p.v); });
+      if (!sp.points.empty()) arg.series.push_back({std::move(sp.labels), std::move(sp.points)});
+    }
+    return arg;
+  }
+  if (e->kind != ExprKind::kSubquery) Throw("expected a range vector");
+  const auto& sq = static_cast<const SubqueryExpr&>(*e);
+  arg.ts = AtTime(sq.at, ts);
+  arg.range_ms = sq.range_ms;
+  arg.offset_ms = sq.offset_ms;
+  const int64_t step = sq.step_ms > 0 ? sq.step_ms : options_.default_step_ms;
+  const int64_t end = arg.ts - sq.offset_ms;
+  int64_t start = step * ((end - sq.range_ms) / step);
+  if (start < end - sq.range_ms) start += step;
+  std::map<tsdb::Labels, size_t> index;
+  for (int64_t t = start; t <= end; t += step) {
+    for (Sample& s : EvalVector(*sq.expr, t)) {
+      auto [it, inserted] = index.emplace(s.metric, arg.series.size());
+      if (inserted) arg.series.push_back({std::move(s.metric), {}});
+      arg.series[it->second].points.push_back({t, s.v});
+    }
+  }
+  return arg;
+}
+
+Vector Evaluator::EvalVector(const Expr& e, int64_t ts) {
+  Value v = Eval(e, ts);
+  if (auto* vec = std::get_if<Vector>(&v)) return std::move(*vec);
+  Throw("expected instant vector, got " + std::string(ValueTypeName(TypeOf(v))));
+}
+
+double Evaluator::EvalScalar(const Expr& e, int64_t ts) {
+  Value v = Eval(e, ts);
+  if (auto* s = std::get_if<Scalar>(&v)) return s->v;
+  Throw("expected scalar, got " + std::string(ValueTypeName(TypeOf(v))));
+}
+
+std::string Evaluator::EvalString(const Expr& e, int64_t ts) {
+  Value v = Eval(e, ts);
+  if (auto* s = std::get_if<String>(&v)) return s->s;
+  Throw("expected string, got " + std::string(ValueTypeName(TypeOf(v))));
+}
+
+Value Evaluator::EvalCall(const Call& c, int64_t ts) {
+  static const FunctionMap* kFunctions = [] {
+    auto* m = new FunctionMap();
+    RegisterRangeFunctions(*m);
+    RegisterInstantFunctions(*m);
+    RegisterLabelFunctions(*m);
+    return m;
+  }();
+  auto it = kFunctions->find(c.func->name);
+  if (it == kFunctions->end()) {
+    Throw("function \"" + std::string(c.func->name) + "\" is not implemented");
+  }
+  Value v = it->second(*this, c, ts);
+  if (auto* vec = std::get_if<Vector>(&v)) CheckNoDuplicateLabelsets(*vec);
+  return v;
+}
+
+Value Evaluator::Eval(const Expr& e, int64_t ts) {
+  switch (e.kind) {
+    case ExprKind::kNumber:
+      return Scalar{static_cast<const NumberLiteral&>(e).value};
+    case ExprKind::kString:
+      return String{static_cast<const StringLiteral&>(e).value};
+    case ExprKind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr, ts);
+    case ExprKind::kVectorSelector:
+      return EvalVectorSelector(static_cast<const VectorSelector&>(e), ts);
+    case ExprKind::kMatrixSelector:
+    case ExprKind::kSubquery: {
+      RangeArg arg = EvalRange(e, ts);
+      return std::move(arg.series);
+    }
+    case ExprKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      Value v = Eval(*u.expr, ts);
+      if (!u.negate) return v;
+      if (auto* s = std::get_if<Scalar>(&v)) return Scalar{-s->v};
+      Vector vec = std::get<Vector>(std::move(v));
+      for (Sample& s : vec) {
+        s.metric = s.metric.WithoutMetricName();
+        s.v = -s.v;
+      }
+      CheckNoDuplicateLabelsets(vec);
+      return vec;
+    }
+    case ExprKind::kBinary:
+      return EvalBinary(*this, static_cast<const BinaryExpr&>(e), ts);
+    case ExprKind::kAggregate:
+      return EvalAggregate(*this, static_cast<const AggregateExpr&>(e), ts);
+    case ExprKind::kCall:
+      return EvalCall(static_cast<const Call&>(e), ts);
+  }
+  Throw("unknown expression");
+}
+
+}  // namespace detail
+
+EvalResult Evaluate(const Expr& expr, const tsdb::SeriesStore& store, int64_t t_ms,
+                    const EvalOptions& options) {
+  EvalResult result;
+  try {
+    detail::Evaluator ev(store, options, t_ms);
+    result.value = ev.Eval(expr, t_ms);
+  } catch (const detail::EvalError& err) {
+    result.value = Vector{};
+    result.error = err.message;
+  } catch (const std::exception& err) {
+    result.value = Vector{};
+    result.error = std::string("evaluation failed: ") + err.what();
+  }
+  return result;
+}
+
+}  // namespace fxagent::promql
