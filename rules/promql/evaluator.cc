@@ -24,6 +24,10 @@ ValueType TypeOf(const Value& v) {
 }
 
 namespace detail {
+namespace {
+// Bounds the work of one subquery (Prometheus bounds it by its max-samples limit).
+constexpr int64_t kMaxSubquerySteps = 100'000;
+}  // namespace
 
 void Throw(std::string message) { throw EvalError{std::move(message)}; }
 
@@ -119,6 +123,10 @@ RangeArg Evaluator::EvalRange(const Expr& e0, int64_t ts) {
   const int64_t end = arg.ts - sq.offset_ms;
   int64_t start = step * ((end - sq.range_ms) / step);
   if (start < end - sq.range_ms) start += step;
+  if ((end - start) / step > kMaxSubquerySteps) {
+    Throw("subquery " + sq.ToString() + " would evaluate more than " +
+          std::to_string(kMaxSubquerySteps) + " steps; use a larger step");
+  }
   std::map<tsdb::Labels, size_t> index;
   for (int64_t t = start; t <= end; t += step) {
     for (Sample& s : EvalVector(*sq.expr, t)) {

@@ -463,7 +463,7 @@ int64_t ParseDurationMs(std::string_view s) {
     size_t i = next_unit;
     while (i < std::size(kUnits) && kUnits[i].first != unit) ++i;
     if (i == std::size(kUnits)) return -1;
-    if (n > INT64_MAX / kUnits[i].second) return -1;
+    if (n > INT64_MAX / kUnits[i].second || total > INT64_MAX - n * kUnits[i].second) return -1;
     total += n * kUnits[i].second;
     next_unit = i + 1;
     p = u;
