@@ -90,17 +90,20 @@ std::string AtModifier::ToString() const {
 }
 
 std::string VectorSelector::SelectorString() const {
+  // As Prometheus: matchers sorted as text, joined by ",", the name matcher folded in.
   std::vector<std::string> parts;
   for (const tsdb::Matcher& m : matchers) {
-    if (!name.empty() && m.name() == tsdb::kMetricName && m.type() == tsdb::MatchType::kEqual) {
+    if (!name.empty() && m.name() == tsdb::kMetricName && m.type() == tsdb::MatchType::kEqual &&
+        m.value() == name) {
       continue;
     }
     parts.push_back(m.ToString());
   }
   if (parts.empty()) return name;
+  std::sort(parts.begin(), parts.end());
   std::string out = name + "{";
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += ", ";
+    if (i > 0) out += ",";
     out += parts[i];
   }
   return out + "}";

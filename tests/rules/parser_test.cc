@@ -79,7 +79,7 @@ TEST(ParserTest, PrecedenceAndPrinting) {
       {"1 + 2 * 3", "1 + 2 * 3"},
       {"(1 + 2) * 3", "(1 + 2) * 3"},
       {"a or b and c", "a or b and c"},
-      {"foo{job=\"x\",env!~'p.*'} offset -5m", "foo{job=\"x\", env!~\"p.*\"} offset -5m"},
+      {"foo{job=\"x\",env!~'p.*'} offset -5m", "foo{env!~\"p.*\",job=\"x\"} offset -5m"},
       {"rate(http_total[5m] offset 1h)", "rate(http_total[5m] offset 1h)"},
       {"sum(rate(x[1m])) by (job, by)", "sum by (job, by) (rate(x[1m]))"},
       {"sum without(instance)(x)", "sum without (instance) (x)"},
