@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -13,14 +12,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "agent/credential_factory.h"
+#include "agent/http_routes.h"
 #include "agent/metrics/api_metrics.h"
 #include "agent/metrics/process_collector.h"
-#include "agent/probe_classifier.h"
-#include "agent/status_json.h"
 #include "agent/version.h"
+#include "agent/webhooks/relay.h"
 #include "probes/probe_board.h"
 #include "probes/probe_metrics.h"
 #include "probes/probe_scheduler.h"
@@ -88,7 +88,8 @@ struct Daemon::Impl {
   ProbeBoard board;
   std::unique_ptr<CredentialSource> credentials;
   std::unique_ptr<ProbeScheduler> scheduler;
-  std::vector<std::string> probe_names;
+  std::unique_ptr<WebhookRelay> relay;
+  DaemonServices services;
   std::map<std::string, std::string> last_reason;  // scheduler thread only
   Listener public_listener{"public", {}, {}, {}};
   Listener internal_listener{"internal", {}, {}, {}};
@@ -97,10 +98,7 @@ struct Daemon::Impl {
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
 
   void OnProbeResult(const ProbeResult& r);
-  void SetUpInternalRoutes();
-  void SetUpPublicRoutes();
   void SetUpEgressRoutes();
-  json StatusJson() const;
   void WriteListenFile() const;
 };
 
@@ -120,57 +118,6 @@ void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
     }
     previous = r.reason;
   }
-}
-
-json Daemon::Impl::StatusJson() const {
-  ClassifierInput input;
-  input.results = board.Snapshot();
-  input.key_expires_at = config.flexport.api_key_expires_at;
-  input.slow_threshold = config.probes.slow_threshold;
-  const Classification c = ClassifyProbeResults(input);
-  json j = ProbeOverviewJson(input.results, input, c);
-  j["instance"] = config.agent.instance;
-  j["version"] = AgentVersion();
-  j["started_at"] = FormatTimestamp(started_at);
-  j["alerts"] = json::array();
-  return j;
-}
-
-void Daemon::Impl::SetUpInternalRoutes() {
-  auto& s = internal_listener.server;
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    auto families = registry.Collect();
-    auto process_families = process->Collect();
-    families.insert(families.end(), process_families.begin(), process_families.end());
-    res.set_content(prometheus::TextSerializer().Serialize(families),
-                    "text/plain; version=0.0.4; charset=utf-8");
-  });
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
-  s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    const bool probed = board.HasAll(probe_names);
-    SendJson(res, ready ? 200 : 503, {{"ready", ready.load()}, {"first_probe_round_done", probed}});
-  });
-  s.Get("/api/v1/status", [this](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, StatusJson());
-  });
-  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      res.set_content(json{{"error", res.status == 404 ? "not found" : "request failed"}}.dump() + "\n",
-                      "application/json");
-    }
-  });
-}
-
-void Daemon::Impl::SetUpPublicRoutes() {
-  auto& s = public_listener.server;
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
-  s.Post(config.webhooks.path, [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 501, {{"error", "the webhook relay is not available in this build yet"}});
-  });
 }
 
 void Daemon::Impl::SetUpEgressRoutes() {
@@ -227,7 +174,7 @@ void Daemon::Start() {
     d.probe_metrics.SetTokenExpiry(expiry);
   });
   auto probers = BuildProbers(d.config, *d.credentials);
-  for (const auto& p : probers) d.probe_names.push_back(p->Name());
+  for (const auto& p : probers) d.services.probe_names.push_back(p->Name());
   d.scheduler = std::make_unique<ProbeScheduler>(
       std::move(probers), [&d](const ProbeResult& r) { d.OnProbeResult(r); },
       [&d](const std::string& probe) {
@@ -235,8 +182,17 @@ void Daemon::Start() {
         d.log.Warn("probe skipped: previous run still in flight", {{"probe", probe}});
       });
 
-  d.SetUpInternalRoutes();
-  d.SetUpPublicRoutes();
+  d.relay = std::make_unique<WebhookRelay>(d.config.webhooks, d.config.agent.data_dir, d.registry);
+  d.services.config = &d.config;
+  d.services.log = &d.log;
+  d.services.registry = &d.registry;
+  d.services.process = d.process.get();
+  d.services.board = &d.board;
+  d.services.relay = d.relay.get();
+  d.services.ready = &d.ready;
+  d.services.started_at = d.started_at;
+  InstallInternalRoutes(d.internal_listener.server, d.services);
+  InstallPublicRoutes(d.public_listener.server, d.services);
   d.SetUpEgressRoutes();
   for (Listener* l : {&d.internal_listener, &d.public_listener, &d.egress_listener}) {
     // Small JSON answers: without TCP_NODELAY, delayed ACKs add ~40 ms to each response.
@@ -256,12 +212,13 @@ void Daemon::Start() {
     l->Serve();
     d.log.Info("listening", {{"listener", l->name}, {"address", l->bound.ToString()}});
   }
+  d.relay->Start();
   d.WriteListenFile();
   d.scheduler->Start();
   d.ready = true;
   d.log.Info("agent started", {{"version", AgentVersion()},
                                {"instance", d.config.agent.instance},
-                               {"probes", std::to_string(d.probe_names.size())}});
+                               {"probes", std::to_string(d.services.probe_names.size())}});
 }
 
 void Daemon::Stop() {
@@ -270,6 +227,7 @@ void Daemon::Stop() {
   d.ready = false;
   if (d.scheduler) d.scheduler->Stop();
   for (Listener* l : {&d.public_listener, &d.egress_listener, &d.internal_listener}) l->Stop();
+  if (d.relay) d.relay->Stop();
 }
 
 Daemon::Addresses Daemon::addresses() const {

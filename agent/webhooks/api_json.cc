@@ -1,5 +1,7 @@
 #include "agent/webhooks/api_json.h"
 
+#include "agent/config/units.h"
+
 #include <time.h>
 
 #include <cstdio>
@@ -9,7 +11,7 @@ namespace fxagent {
 
 using Json = nlohmann::json;
 
-std::string FormatRfc3339(EventTime t) {
+std::string FormatEventTime(EventTime t) {
   time_t secs = std::chrono::system_clock::to_time_t(t);
   struct tm tm_utc {};
   gmtime_r(&secs, &tm_utc);
@@ -18,43 +20,6 @@ std::string FormatRfc3339(EventTime t) {
   return buf;
 }
 
-std::optional<EventTime> ParseRfc3339(std::string_view text) {
-  // Accepts "YYYY-MM-DDTHH:MM:SS" with optional fraction, then "Z" or "+HH:MM"/"-HH:MM".
-  std::string s(text);
-  int y, mo, d, h, mi, sec, consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-                  &consumed) != 6 ||
-      consumed == 0) {
-    return std::nullopt;
-  }
-  size_t pos = static_cast<size_t>(consumed);
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-  }
-  int offset_minutes = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
-    if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
-    offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  struct tm tm_utc {};
-  tm_utc.tm_year = y - 1900;
-  tm_utc.tm_mon = mo - 1;
-  tm_utc.tm_mday = d;
-  tm_utc.tm_hour = h;
-  tm_utc.tm_min = mi;
-  tm_utc.tm_sec = sec;
-  time_t secs = timegm(&tm_utc);
-  return std::chrono::system_clock::from_time_t(secs) - std::chrono::minutes(offset_minutes);
-}
 
 std::string DeadLetterPageJson(const DeadLetterPage& page) {
   Json items = Json::array();
@@ -62,7 +27,7 @@ std::string DeadLetterPageJson(const DeadLetterPage& page) {
     items.push_back({{"id", e.id},
                      {"type", e.type},
                      {"shipment_key", e.shipment_key},
-                     {"received_at", FormatRfc3339(e.received_at)},
+                     {"received_at", FormatEventTime(e.received_at)},
                      {"attempts", e.attempts},
                      {"last_error", e.last_error},
                      {"reason", e.dead_reason},
@@ -79,7 +44,7 @@ std::string GapSnapshotJson(const std::vector<TypeGap>& gaps) {
   auto seconds = [](std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1e3; };
   for (const TypeGap& g : gaps) {
     Json item = {{"type", g.type}, {"configured", g.configured}};
-    item["last_arrival"] = g.last_arrival ? Json(FormatRfc3339(*g.last_arrival)) : Json(nullptr);
+    item["last_arrival"] = g.last_arrival ? Json(FormatEventTime(*g.last_arrival)) : Json(nullptr);
     item["current_gap_seconds"] = g.current_gap ? Json(seconds(*g.current_gap)) : Json(nullptr);
     item["expected_gap_seconds"] = g.expected_gap ? Json(seconds(*g.expected_gap)) : Json(nullptr);
     out.push_back(std::move(item));

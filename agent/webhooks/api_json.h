@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/config/units.h"
 #include "agent/webhooks/event_store.h"
 #include "agent/webhooks/gap_tracker.h"
 
@@ -24,8 +25,8 @@ std::string GapSnapshotJson(const std::vector<TypeGap>& gaps);
 /// nullopt with `error` set when the body is not such an object.
 std::optional<ReplayRequest> ParseReplayRequest(std::string_view body, std::string* error);
 
-/// RFC 3339 UTC with seconds ("2024-01-02T03:04:05Z"), and its parser.
-std::string FormatRfc3339(EventTime t);
-std::optional<EventTime> ParseRfc3339(std::string_view text);
+/// RFC 3339 UTC with seconds ("2024-01-02T03:04:05Z"). The parser is ParseRfc3339 in
+/// agent/config/units.h.
+std::string FormatEventTime(EventTime t);
 
 }  // namespace fxagent

@@ -38,7 +38,7 @@ std::string StringAt(const Json& root, std::string_view path) {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
+std::string BodySha256Hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -75,7 +75,7 @@ ParseResult ParseEvent(std::string_view body, const std::vector<std::string>& sh
       event.id_from_envelope = true;
     }
   }
-  if (!event.id_from_envelope) event.id = Sha256Hex(body);
+  if (!event.id_from_envelope) event.id = BodySha256Hex(body);
   for (const std::string& path : shipment_key_paths) {
     const Json* node = FindPath(doc, path);
     if (node == nullptr) continue;

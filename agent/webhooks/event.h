@@ -33,7 +33,7 @@ struct ParseResult {
 ParseResult ParseEvent(std::string_view body, const std::vector<std::string>& shipment_key_paths);
 
 /// Lowercase hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
+std::string BodySha256Hex(std::string_view data);
 
 /// Caps the number of distinct `type` label values: the first `max_types` distinct types
 /// keep their name, later ones (and over-long ones) become "other".

@@ -115,7 +115,7 @@ WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
   ParseResult parsed = ParseEvent(request.body, config_.shipment_key);
   if (!parsed.event) {
     // Kept so nothing Flexport sent is lost; never forwarded.
-    event.id = "malformed:" + Sha256Hex(request.body);
+    event.id = "malformed:" + BodySha256Hex(request.body);
     event.state = EventState::kDead;
     event.dead_reason = kDeadReasonMalformed;
     event.last_error = parsed.error;

@@ -1,0 +1,51 @@
+/// The egress proxy's request path without any HTTP server types: circuit breaker and
+/// stale cache, 429 queue and concurrency limit, the upstream call, header filtering,
+/// traceparent, and the metrics of every request. EgressProxy adapts its listener to this.
+/// Handle() is thread-safe and blocks for at most about twice `[proxy] timeout`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/proxy/headers.h"
+#include "agent/proxy/proxy_clock.h"
+
+namespace fxagent {
+
+class ApiMetrics;
+class Logger;
+class ProxyMetrics;
+
+struct ProxyRequest {
+  std::string method;
+  std::string target;  // path and query exactly as received
+  HeaderList headers;  // as received (hop-by-hop ones are dropped here)
+  std::string body;
+  bool has_body = false;  // a body is sent upstream (even an empty one)
+};
+
+struct ProxyResponse {
+  int status = 0;
+  HeaderList headers;  // end-to-end headers; Content-Length only where there is no body
+  std::string body;
+};
+
+class ProxyCore {
+ public:
+  ProxyCore(const Config& config, ApiMetrics& api_metrics, ProxyMetrics& metrics, Logger& log,
+            ProxyClock clock);
+  ~ProxyCore();
+  ProxyCore(const ProxyCore&) = delete;
+  ProxyCore& operator=(const ProxyCore&) = delete;
+
+  ProxyResponse Handle(const ProxyRequest& request);
+  /// Wakes queued requests and aborts upstream transfers; later calls answer 503.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fxagent
