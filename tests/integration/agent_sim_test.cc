@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <regex>
+#include <thread>
 
 #include "tests/support/subprocess.h"
 
@@ -283,6 +285,113 @@ TEST_F(AgentSimTest, OwnNetworkDownIsReportedAsSuch) {
   json j = json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
   EXPECT_EQ(j["classification"]["findings"][0]["component"], "network") << r.out;
+}
+
+}  // namespace
+}  // namespace fxagent
+
+namespace fxagent {
+namespace {
+
+// A tiny stand-in for the integration's own webhook endpoint.
+class AppStub {
+ public:
+  AppStub() {
+    server_.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      bodies_.push_back(req.body);
+      signatures_.push_back(req.get_header_value("X-Hub-Signature"));
+      res.set_content("{}", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~AppStub() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  size_t Count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return bodies_.size();
+  }
+  std::vector<std::string> Signatures() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return signatures_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> bodies_, signatures_;
+};
+
+double MetricValue(const std::string& exposition, const std::string& series) {
+  const size_t pos = exposition.find(series + " ");
+  if (pos == std::string::npos) return -1;
+  return std::stod(exposition.substr(pos + series.size() + 1));
+}
+
+TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
+  // The sim signs with its own secret: start a second sim whose secret matches the agent's.
+  Subprocess sender(dir_.path(), "sender",
+                    {FXAGENT_SIM_BIN, "--listen", "127.0.0.1:0", "--port-file",
+                     dir_.path() + "/sender.port", "--webhook-secret", kWebhookSecret, "--quiet"});
+  ASSERT_TRUE(WaitFor([&] { return !ReadFile(dir_.path() + "/sender.port").empty(); }));
+  httplib::Client sender_client("127.0.0.1", std::stoi(ReadFile(dir_.path() + "/sender.port")));
+
+  AppStub app;
+  std::string text = ReadFile(config_path_);
+  text += "forward_to = \"http://127.0.0.1:" + std::to_string(app.port()) + "/webhooks/flexport\"\n"
+          "max_body = \"64KiB\"\n";
+  WriteFile(config_path_, text);
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("public"); }))
+      << agent.Stderr();
+  const std::string target = "http://" + ListenAddresses(data_dir)["public"].get<std::string>() +
+                             "/webhooks/flexport";
+  auto [host, port] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client internal(host, port);
+
+  auto send = [&](const json& body) {
+    auto res = sender_client.Post("/_sim/webhooks/send", body.dump(), "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 202) << res->body;
+  };
+  send({{"target", target}, {"count", 20}, {"rate", 200}, {"duplicate_ratio", 0.25}});
+  send({{"target", target}, {"count", 3}, {"rate", 200}, {"mis_sign", true}});
+
+  ASSERT_TRUE(WaitFor([&] { return app.Count() >= 20; }, std::chrono::seconds(20)))
+      << app.Count() << agent.Stderr();
+  std::string m;
+  ASSERT_TRUE(WaitFor([&] {
+    auto res = internal.Get("/metrics");
+    m = res ? res->body : "";
+    return MetricValue(m, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >= 3;
+  })) << m;
+  EXPECT_EQ(MetricValue(m, "flexport_webhook_received_total{outcome=\"accepted\",type=\"shipment.milestone\"}"), 20)
+      << m;
+  EXPECT_GE(MetricValue(m, "flexport_webhook_forwarded_total{outcome=\"delivered\"}"), 20) << m;
+  EXPECT_EQ(app.Count(), 20u) << "duplicates must not be forwarded twice";
+  for (const auto& sig : app.Signatures()) EXPECT_EQ(sig.rfind("sha256=", 0), 0u) << sig;
+
+  // Oversized bodies are refused before they are read.
+  httplib::Client pub(HostPort(ListenAddresses(data_dir)["public"]).first,
+                      HostPort(ListenAddresses(data_dir)["public"]).second);
+  auto big = pub.Post("/webhooks/flexport", std::string(70 * 1024, 'x'), "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+
+  auto status = internal.Get("/api/v1/status");
+  ASSERT_TRUE(status);
+  json s = json::parse(status->body, nullptr, false);
+  ASSERT_FALSE(s.is_discarded());
+  EXPECT_EQ(s["webhooks"]["spool_depth"], 0);
+  ExpectNoSecret(status->body + m + agent.Stderr(), "webhook relay outputs");
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
 }
 
 }  // namespace
