@@ -1,11 +1,10 @@
 #include "agent/webhooks/api_json.h"
 
-#include "agent/config/units.h"
-
 #include <time.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "agent/config/units.h"
 
 namespace fxagent {
 
@@ -19,7 +18,6 @@ std::string FormatEventTime(EventTime t) {
   strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
   return buf;
 }
-
 
 std::string DeadLetterPageJson(const DeadLetterPage& page) {
   Json items = Json::array();

@@ -49,8 +49,9 @@ TEST(EventTest, NoIdFallsBackToBodyHash) {
   ParseResult r = ParseEvent(body, kPaths);
   ASSERT_TRUE(r.event);
   EXPECT_FALSE(r.event->id_from_envelope);
-  EXPECT_EQ(r.event->id, Sha256Hex(body));
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(r.event->id, BodySha256Hex(body));
+  EXPECT_EQ(BodySha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(EventTest, ResourceIdPathUsedWhenEarlierPathsMissing) {

@@ -80,7 +80,7 @@ TEST(ApiJsonTest, ReplayRequestParsing) {
   ASSERT_TRUE(r) << error;
   EXPECT_EQ(r->ids, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(r->type, "x");
-  EXPECT_EQ(FormatRfc3339(*r->since), "2024-01-02T03:04:05Z");
+  EXPECT_EQ(FormatEventTime(*r->since), "2024-01-02T03:04:05Z");
   EXPECT_TRUE(r->include_delivered);
   EXPECT_TRUE(ParseReplayRequest("{}", &error));
   EXPECT_FALSE(ParseReplayRequest(R"({"idz":[]})", &error));
@@ -92,7 +92,7 @@ TEST(ApiJsonTest, ReplayRequestParsing) {
 TEST(ApiJsonTest, Rfc3339) {
   auto t = ParseRfc3339("2024-01-02T05:04:05.123+02:00");
   ASSERT_TRUE(t);
-  EXPECT_EQ(FormatRfc3339(*t), "2024-01-02T03:04:05Z");
+  EXPECT_EQ(FormatEventTime(*t), "2024-01-02T03:04:05Z");
   EXPECT_FALSE(ParseRfc3339("2024-01-02"));
   EXPECT_FALSE(ParseRfc3339("2024-01-02T03:04:05Zjunk"));
 }
