@@ -31,7 +31,14 @@ size_t HashLabels(const std::vector<Label>& labels) {
 Labels::Labels(std::initializer_list<Label> labels)
     : Labels(FromUnsorted(std::vector<Label>(labels))) {}
 
-Labels::Labels(std::vector<Label> sorted) : labels_(std::move(sorted)) { Rehash(); }
+Labels::Labels(std::vector<Label> sorted) : hash_(HashLabels(sorted)) {
+  if (!sorted.empty()) labels_ = std::make_shared<const std::vector<Label>>(std::move(sorted));
+}
+
+const std::vector<Label>& Labels::EmptyItems() {
+  static const auto* kEmptyItems = new std::vector<Label>();
+  return *kEmptyItems;
+}
 
 Labels Labels::FromUnsorted(std::vector<Label> labels) {
   std::stable_sort(labels.begin(), labels.end(),
@@ -49,12 +56,11 @@ Labels Labels::FromUnsorted(std::vector<Label> labels) {
   return Labels(std::move(out));
 }
 
-void Labels::Rehash() { hash_ = HashLabels(labels_); }
-
 const std::string& Labels::Get(std::string_view name) const {
-  auto it = std::lower_bound(labels_.begin(), labels_.end(), name,
+  const std::vector<Label>& items = this->items();
+  auto it = std::lower_bound(items.begin(), items.end(), name,
                              [](const Label& l, std::string_view n) { return l.name < n; });
-  if (it != labels_.end() && it->name == name) return it->value;
+  if (it != items.end() && it->name == name) return it->value;
   return kEmpty;
 }
 
@@ -63,8 +69,8 @@ bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
 Labels Labels::WithoutMetricName() const {
   if (!Has(kMetricName)) return *this;
   std::vector<Label> out;
-  out.reserve(labels_.size());
-  for (const Label& l : labels_) {
+  out.reserve(size());
+  for (const Label& l : items()) {
     if (l.name != kMetricName) out.push_back(l);
   }
   return Labels(std::move(out));
@@ -72,11 +78,12 @@ Labels Labels::WithoutMetricName() const {
 
 std::string Labels::ToString() const {
   std::string out = "{";
-  for (size_t i = 0; i < labels_.size(); ++i) {
+  const std::vector<Label>& items = this->items();
+  for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ", ";
-    out += labels_[i].name;
+    out += items[i].name;
     out += '=';
-    out += QuoteString(labels_[i].value);
+    out += QuoteString(items[i].value);
   }
   out += '}';
   return out;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,8 @@ struct Label {
   friend auto operator<=>(const Label&, const Label&) = default;
 };
 
-/// A sorted, duplicate-free list of labels. Empty values are never stored.
+/// A sorted, duplicate-free list of labels. Empty values are never stored. The storage
+/// is shared and immutable, so copies are cheap.
 class Labels {
  public:
   Labels() = default;
@@ -35,25 +37,25 @@ class Labels {
 
   Labels WithoutMetricName() const;
   size_t Hash() const { return hash_; }
-  size_t size() const { return labels_.size(); }
-  bool empty() const { return labels_.empty(); }
-  const std::vector<Label>& items() const { return labels_; }
-  std::vector<Label>::const_iterator begin() const { return labels_.begin(); }
-  std::vector<Label>::const_iterator end() const { return labels_.end(); }
+  size_t size() const { return items().size(); }
+  bool empty() const { return items().empty(); }
+  const std::vector<Label>& items() const { return labels_ ? *labels_ : EmptyItems(); }
+  std::vector<Label>::const_iterator begin() const { return items().begin(); }
+  std::vector<Label>::const_iterator end() const { return items().end(); }
 
   /// Prometheus notation: `{__name__="x", a="b"}`, like Go's labels.String().
   std::string ToString() const;
 
   friend bool operator==(const Labels& a, const Labels& b) {
-    return a.hash_ == b.hash_ && a.labels_ == b.labels_;
+    return a.hash_ == b.hash_ && (a.labels_ == b.labels_ || a.items() == b.items());
   }
-  friend bool operator<(const Labels& a, const Labels& b) { return a.labels_ < b.labels_; }
+  friend bool operator<(const Labels& a, const Labels& b) { return a.items() < b.items(); }
 
  private:
   explicit Labels(std::vector<Label> sorted);
-  void Rehash();
+  static const std::vector<Label>& EmptyItems();
 
-  std::vector<Label> labels_;
+  std::shared_ptr<const std::vector<Label>> labels_;  // null when empty
   size_t hash_ = 0;
 };
 

@@ -26,9 +26,6 @@ bool MatchesAll(const Labels& labels, const std::vector<Matcher>& matchers) {
 
 }  // namespace
 
-double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
-bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
-
 struct SeriesStore::Series {
   Labels labels;
   std::vector<Chunk> chunks;
@@ -122,37 +119,71 @@ int64_t SeriesStore::retention_ms() const {
   return options_.retention_ms;
 }
 
+template <typename Fn>
+void SeriesStore::ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) const {
+  const Matcher* name_eq = nullptr;
+  for (const Matcher& m : matchers) {
+    if (m.name() == kMetricName && m.type() == MatchType::kEqual) name_eq = &m;
+  }
+  auto visit = [&](const Series& s) {
+    if (MatchesAll(s.labels, matchers)) fn(s);
+  };
+  if (name_eq != nullptr) {
+    auto it = by_name_.find(name_eq->value());
+    if (it == by_name_.end()) return;
+    for (const Series* s : it->second) visit(*s);
+  } else {
+    for (const auto& [labels, s] : series_) visit(*s);
+  }
+}
+
 std::vector<SeriesPoints> SeriesStore::Select(const std::vector<Matcher>& matchers, int64_t mint,
-                                              int64_t maxt) const {
+                                              int64_t maxt, bool skip_stale) const {
   std::shared_lock lock(mu_);
   std::vector<SeriesPoints> out;
-  auto collect = [&](const Series& s) {
-    if (!MatchesAll(s.labels, matchers)) return;
+  ForEachMatching(matchers, [&](const Series& s) {
+    size_t first = 0;
+    while (first < s.chunks.size() && s.chunks[first].LastT() < mint) ++first;
+    size_t upper = 0;
+    for (size_t i = first; i < s.chunks.size() && s.chunks[i].base <= maxt; ++i) {
+      upper += s.chunks[i].dt.size();
+    }
+    if (upper == 0) return;
     SeriesPoints sp;
-    for (const Chunk& c : s.chunks) {
-      if (c.LastT() < mint) continue;
-      if (c.base > maxt) break;
-      for (size_t i = 0; i < c.dt.size(); ++i) {
-        int64_t t = c.base + c.dt[i];
-        if (t >= mint && t <= maxt) sp.points.push_back({t, c.v[i]});
+    sp.points.reserve(upper);
+    for (size_t i = first; i < s.chunks.size() && s.chunks[i].base <= maxt; ++i) {
+      const Chunk& c = s.chunks[i];
+      for (size_t j = 0; j < c.dt.size(); ++j) {
+        int64_t t = c.base + c.dt[j];
+        if (t < mint || t > maxt || (skip_stale && IsStaleNaN(c.v[j]))) continue;
+        sp.points.push_back({t, c.v[j]});
       }
     }
     if (sp.points.empty()) return;
     sp.labels = s.labels;
     out.push_back(std::move(sp));
-  };
-  const Matcher* name_eq = nullptr;
-  for (const Matcher& m : matchers) {
-    if (m.name() == kMetricName && m.type() == MatchType::kEqual) name_eq = &m;
-  }
-  if (name_eq != nullptr) {
-    auto it = by_name_.find(name_eq->value());
-    if (it != by_name_.end()) {
-      for (const Series* s : it->second) collect(*s);
+  });
+  return out;
+}
+
+std::vector<SeriesPoints> SeriesStore::SelectLatest(const std::vector<Matcher>& matchers,
+                                                    int64_t mint, int64_t maxt) const {
+  std::shared_lock lock(mu_);
+  std::vector<SeriesPoints> out;
+  ForEachMatching(matchers, [&](const Series& s) {
+    for (size_t i = s.chunks.size(); i-- > 0;) {
+      const Chunk& c = s.chunks[i];
+      if (c.base > maxt) continue;
+      // Last index with t <= maxt.
+      auto it = std::upper_bound(c.dt.begin(), c.dt.end(), static_cast<uint64_t>(maxt - c.base),
+                                 [](uint64_t v, uint32_t dt) { return v < dt; });
+      size_t j = static_cast<size_t>(it - c.dt.begin()) - 1;
+      int64_t t = c.base + c.dt[j];
+      if (t < mint) return;
+      out.push_back(SeriesPoints{s.labels, {{t, c.v[j]}}});
+      return;
     }
-  } else {
-    for (const auto& [labels, s] : series_) collect(*s);
-  }
+  });
   return out;
 }
 

@@ -7,6 +7,7 @@
 /// Intended use is a single writer (the evaluation tick) and any number of readers.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
@@ -21,8 +22,8 @@ namespace fxagent::tsdb {
 
 /// Prometheus' staleness marker: a NaN with a specific bit pattern.
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-double StaleNaN();
-bool IsStaleNaN(double v);
+inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
+inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
 
 struct Point {
   int64_t t;
@@ -74,10 +75,15 @@ class SeriesStore {
   void SetRetention(int64_t retention_ms);
   int64_t retention_ms() const;
 
-  /// Series matching all matchers, with their points in [mint, maxt]. Series without
-  /// points in the window are omitted.
-  std::vector<SeriesPoints> Select(const std::vector<Matcher>& matchers, int64_t mint,
-                                   int64_t maxt) const;
+  /// Series matching all matchers, with their points in [mint, maxt] (stale markers
+  /// dropped when skip_stale). Series without points in the window are omitted.
+  std::vector<SeriesPoints> Select(const std::vector<Matcher>& matchers, int64_t mint, int64_t maxt,
+                                   bool skip_stale = false) const;
+
+  /// Like Select, but only the latest point in [mint, maxt] of each series (what an
+  /// instant vector selector needs).
+  std::vector<SeriesPoints> SelectLatest(const std::vector<Matcher>& matchers, int64_t mint,
+                                         int64_t maxt) const;
 
   StoreStats Stats() const;
 
@@ -85,6 +91,8 @@ class SeriesStore {
   struct Series;
   Series* GetOrCreate(const Labels& labels);
   bool AppendLocked(Series& s, int64_t t_ms, double v);
+  template <typename Fn>
+  void ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) const;
 
   mutable std::shared_mutex mu_;
   Options options_;

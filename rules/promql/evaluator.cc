@@ -73,9 +73,16 @@ double Quantile(double q, std::vector<double> values) {
 
 void CheckNoDuplicateLabelsets(const Vector& v) {
   if (v.size() < 2) return;
-  std::unordered_set<tsdb::Labels, tsdb::LabelsHash> seen;
+  struct Hash {
+    size_t operator()(const tsdb::Labels* l) const { return l->Hash(); }
+  };
+  struct Eq {
+    bool operator()(const tsdb::Labels* a, const tsdb::Labels* b) const { return *a == *b; }
+  };
+  std::unordered_set<const tsdb::Labels*, Hash, Eq> seen;
+  seen.reserve(v.size());
   for (const Sample& s : v) {
-    if (!seen.insert(s.metric).second) {
+    if (!seen.insert(&s.metric).second) {
       Throw("vector cannot contain metrics with the same labelset");
     }
   }
@@ -108,9 +115,9 @@ RangeArg Evaluator::EvalRange(const Expr& e0, int64_t ts) {
     arg.range_ms = ms.range_ms;
     arg.offset_ms = ms.vs->offset_ms;
     const int64_t maxt = arg.ts - arg.offset_ms;
-    for (tsdb::SeriesPoints& sp : store_.Select(ms.vs->matchers, maxt - ms.range_ms, maxt)) {
-      std::erase_if(sp.points, [](const tsdb::Point& p) { return tsdb::IsStaleNaN(p.v); });
-      if (!sp.points.empty()) arg.series.push_back({std::move(sp.labels), std::move(sp.points)});
+    for (tsdb::SeriesPoints& sp :
+         store_.Select(ms.vs->matchers, maxt - ms.range_ms, maxt, /*skip_stale=*/true)) {
+      arg.series.push_back({std::move(sp.labels), std::move(sp.points)});
     }
     return arg;
   }

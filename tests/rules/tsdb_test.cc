@@ -50,6 +50,22 @@ TEST(SeriesStoreTest, AppendSelectAndOutOfOrder) {
   EXPECT_EQ(store.Select({M(MatchType::kRegex, "job", "a|b")}, 1200, 1600).size(), 1u);
 }
 
+TEST(SeriesStoreTest, SelectLatestAndSkipStale) {
+  SeriesStore store;
+  Labels l{{"__name__", "x"}};
+  for (int64_t t = 0; t < 300'000; t += 1000) store.Append(l, t, static_cast<double>(t));
+  store.Append(l, 300'000, StaleNaN());
+  auto latest = store.SelectLatest({M(MatchType::kEqual, "__name__", "x")}, 100'000, 150'500);
+  ASSERT_EQ(latest.size(), 1u);
+  EXPECT_EQ(latest[0].points, (std::vector<Point>{{150'000, 150'000}}));
+  EXPECT_TRUE(
+      store.SelectLatest({M(MatchType::kEqual, "__name__", "x")}, 400'000, 500'000).empty());
+  latest = store.SelectLatest({M(MatchType::kEqual, "__name__", "x")}, 0, 1'000'000);
+  EXPECT_TRUE(IsStaleNaN(latest[0].points[0].v));
+  auto range = store.Select({M(MatchType::kEqual, "__name__", "x")}, 298'000, 400'000, true);
+  EXPECT_EQ(range[0].points, (std::vector<Point>{{298'000, 298'000}, {299'000, 299'000}}));
+}
+
 TEST(SeriesStoreTest, ScrapeStalenessMarksVanishedSeries) {
   SeriesStore store;
   Labels a{{"__name__", "a"}}, b{{"__name__", "b"}};
