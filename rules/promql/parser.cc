@@ -158,6 +158,7 @@ class Parser {
   explicit Parser(std::string_view in) : toks_(Lex(in)) {}
 
   ExprPtr Run() {
+    if (Peek().type == Tok::kEOF) Fail(Peek().pos, "no expression found in input");
     ExprPtr e = ParseBinary(1);
     if (Peek().type == Tok::kError) Fail(Peek().pos, Peek().value);
     if (Peek().type != Tok::kEOF) Unexpected(Peek(), "");

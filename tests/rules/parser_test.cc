@@ -162,6 +162,7 @@ TEST(ParserTest, ErrorsCarryPositions) {
        "unexpected identifier \"c\" in label matching, expected \",\" or \"}\"", 8},
       {"'abc", "unterminated quoted string", 0},
       {"x +", "unexpected end of input", 3},
+      {"  # only a comment", "no expression found in input", 18},
       {"foo{__name__=\"bar\"}", "metric name must not be set twice: \"foo\" or \"bar\"", 4},
   };
   for (const ErrorCase& c : cases) {
