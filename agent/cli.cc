@@ -3,6 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/admin_client.h"
 #include "agent/check_command.h"
 #include "agent/daemon.h"
 #include "agent/demo.h"
@@ -71,6 +76,26 @@ int RunCli(int argc, char** argv) {
   rules->set_version_flag("--version", std::string("flexport-agent ") + AgentVersion());
   auto* rules_export = rules->add_subcommand("export", "print the rules as a Prometheus rule file");
   AddCommon(rules_export, export_opts);
+  CommonOptions hooks_opts;
+  std::string hooks_type, hooks_since;
+  std::vector<std::string> hooks_ids;
+  int hooks_limit = 50;
+  bool include_delivered = false;
+  auto* hooks = app.add_subcommand("webhooks", "dead letters and replay on a running agent");
+  hooks->require_subcommand(1);
+  auto* dead_letters = hooks->add_subcommand("dead-letters", "list dead-lettered webhook events");
+  AddCommon(dead_letters, hooks_opts);
+  dead_letters->add_option("--type", hooks_type, "only this event type");
+  dead_letters->add_option("--since", hooks_since, "only events received since (RFC 3339)");
+  dead_letters->add_option("--limit", hooks_limit, "page size")->check(CLI::Range(1, 1000));
+  auto* replay = hooks->add_subcommand("replay", "send dead-lettered (or all stored) events again");
+  AddCommon(replay, hooks_opts);
+  replay->add_option("--id", hooks_ids, "event ids to replay (repeatable)");
+  replay->add_option("--type", hooks_type, "only this event type");
+  replay->add_option("--since", hooks_since, "events received since (RFC 3339): replay from a checkpoint");
+  replay->add_flag("--include-delivered", include_delivered,
+                   "also replay events that were delivered (replay from the last checkpoint)");
+
   auto* demo = app.add_subcommand("demo", "run flexport-sim and the agent through incident scenarios");
   AddCommon(demo, demo_opts, false);
   demo->add_option("--sim", demo_sim, "path to the flexport-sim binary (default: next to this one)");
@@ -109,6 +134,22 @@ int RunCli(int argc, char** argv) {
     if (!config) return kExitConfig;
     std::cerr << "rules export: the rule engine is not part of this build yet\n";
     return 1;
+  }
+  if (*dead_letters || *replay) {
+    auto config = Load(hooks_opts);
+    if (!config) return kExitConfig;
+    if (*dead_letters) {
+      std::string path = "/api/v1/webhooks/dead-letters?limit=" + std::to_string(hooks_limit);
+      if (!hooks_type.empty()) path += "&type=" + httplib::detail::encode_query_param(hooks_type);
+      if (!hooks_since.empty()) path += "&since=" + httplib::detail::encode_query_param(hooks_since);
+      return PrintAdminResponse(CallAgent(*config, "GET", path));
+    }
+    nlohmann::json body = nlohmann::json::object();
+    if (!hooks_ids.empty()) body["ids"] = hooks_ids;
+    if (!hooks_type.empty()) body["type"] = hooks_type;
+    if (!hooks_since.empty()) body["since"] = hooks_since;
+    if (include_delivered) body["include_delivered"] = true;
+    return PrintAdminResponse(CallAgent(*config, "POST", "/api/v1/webhooks/replay", body.dump()));
   }
   if (*demo) {
     Logger log = MakeLogger(demo_opts);

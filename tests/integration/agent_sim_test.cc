@@ -1,6 +1,8 @@
 // End-to-end over loopback: the real flexport-agent binary against the real flexport-sim.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
@@ -391,6 +393,64 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
   ASSERT_FALSE(s.is_discarded());
   EXPECT_EQ(s["webhooks"]["spool_depth"], 0);
   ExpectNoSecret(status->body + m + agent.Stderr(), "webhook relay outputs");
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
+}
+
+}  // namespace
+}  // namespace fxagent
+
+namespace fxagent {
+namespace {
+
+std::string SignSha256Hex(const std::string& secret, const std::string& body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "sha256=";
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("public"); }));
+  auto [phost, pport] = HostPort(ListenAddresses(data_dir)["public"]);
+  auto [ihost, iport] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client pub(phost, pport);
+  httplib::Client internal(ihost, iport);
+
+  const std::string not_an_event = "[\"signed but not an event\"]";
+  httplib::Headers signed_headers = {{"X-Hub-Signature-256", SignSha256Hex(kWebhookSecret, not_an_event)}};
+  auto res = pub.Post("/webhooks/flexport", signed_headers, not_an_event, "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  auto unsigned_res = pub.Post("/webhooks/flexport", not_an_event, "application/json");
+  ASSERT_TRUE(unsigned_res);
+  EXPECT_EQ(unsigned_res->status, 401);
+
+  RunResult list = RunCommand(dir_.path(),
+                              {FXAGENT_AGENT_BIN, "webhooks", "dead-letters", "-c", config_path_}, Env());
+  EXPECT_EQ(list.status, 0) << list.err;
+  json page = json::parse(list.out, nullptr, false);
+  ASSERT_FALSE(page.is_discarded()) << list.out;
+  ASSERT_EQ(page["items"].size(), 1u) << list.out;
+  EXPECT_EQ(page["items"][0]["reason"], "malformed");
+  EXPECT_EQ(page["items"][0]["body"], not_an_event);
+
+  auto anonymous = internal.Post("/api/v1/webhooks/replay", "{}", "application/json");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  RunResult replay = RunCommand(dir_.path(),
+                                {FXAGENT_AGENT_BIN, "webhooks", "replay", "-c", config_path_}, Env());
+  EXPECT_EQ(replay.status, 0) << replay.err;
+  EXPECT_EQ(json::parse(replay.out, nullptr, false)["replayed"], 0) << "malformed bodies are never replayed";
+  ExpectNoSecret(list.out + list.err + replay.out + replay.err + agent.Stderr(), "admin CLI");
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
 }
 
