@@ -35,14 +35,14 @@ std::vector<std::string> ConnectionTokens(const HeaderList& headers) {
 }  // namespace
 
 bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 bool IsHopByHopHeader(std::string_view name) {
   static constexpr std::array<std::string_view, 8> kExact = {
-      "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "host",
-      "proxy-connection"};
+      "connection",        "keep-alive", "te",   "trailer",
+      "transfer-encoding", "upgrade",    "host", "proxy-connection"};
   for (std::string_view h : kExact) {
     if (HeaderNameEquals(name, h)) return true;
   }
@@ -56,8 +56,9 @@ HeaderList DropHopByHop(const HeaderList& headers) {
   out.reserve(headers.size());
   for (const auto& h : headers) {
     if (IsHopByHopHeader(h.first)) continue;
-    const bool named = std::any_of(listed.begin(), listed.end(),
-                                   [&](const std::string& t) { return HeaderNameEquals(t, h.first); });
+    const bool named = std::any_of(listed.begin(), listed.end(), [&](const std::string& t) {
+      return HeaderNameEquals(t, h.first);
+    });
     if (!named) out.push_back(h);
   }
   return out;

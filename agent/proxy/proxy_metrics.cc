@@ -30,12 +30,14 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry)
                   .Name("flexport_proxy_queued_total")
                   .Help("Requests held back after a 429, by outcome (released, rejected, timeout)")
                   .Register(registry)),
-      rejected_(prometheus::BuildCounter()
-                    .Name("flexport_proxy_rejected_total")
-                    .Help("Requests the egress proxy answered itself instead of forwarding, by reason")
-                    .Register(registry)) {
+      rejected_(
+          prometheus::BuildCounter()
+              .Name("flexport_proxy_rejected_total")
+              .Help("Requests the egress proxy answered itself instead of forwarding, by reason")
+              .Register(registry)) {
   // Known label values start at 0 so rate() works from the first increment.
-  for (const char* outcome : {"released", "rejected", "timeout"}) queued_.Add({{"outcome", outcome}});
+  for (const char* outcome : {"released", "rejected", "timeout"})
+    queued_.Add({{"outcome", outcome}});
   for (const char* reason : {"rate_limited", "breaker_open", "overloaded", "shutting_down"}) {
     rejected_.Add({{"reason", reason}});
   }

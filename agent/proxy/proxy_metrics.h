@@ -19,9 +19,9 @@ class ProxyMetrics {
  public:
   explicit ProxyMetrics(prometheus::Registry& registry);
 
-  prometheus::Gauge& in_flight;    // flexport_proxy_in_flight
-  prometheus::Gauge& queue_depth;  // flexport_proxy_queue_depth
-  prometheus::Gauge& breaker_state;  // flexport_proxy_breaker_state: 0 closed, 1 open, 2 half-open
+  prometheus::Gauge& in_flight;       // flexport_proxy_in_flight
+  prometheus::Gauge& queue_depth;     // flexport_proxy_queue_depth
+  prometheus::Gauge& breaker_state;   // flexport_proxy_breaker_state: 0 closed, 1 open, 2 half-open
   prometheus::Counter& served_stale;  // flexport_proxy_served_stale_total
 
   /// flexport_proxy_queued_total{outcome}: released | rejected | timeout.

@@ -19,7 +19,9 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 StaleCache::StaleCache(size_t max_entries, size_t max_entry_body, size_t max_total_bytes)
-    : max_entries_(max_entries), max_entry_body_(max_entry_body), max_total_bytes_(max_total_bytes) {}
+    : max_entries_(max_entries),
+      max_entry_body_(max_entry_body),
+      max_total_bytes_(max_total_bytes) {}
 
 std::string StaleCache::Key(std::string_view method, std::string_view target,
                             std::string_view authorization, std::string_view api_version) {

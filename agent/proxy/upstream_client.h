@@ -15,13 +15,13 @@ namespace fxagent {
 
 enum class UpstreamError {
   kNone,
-  kDns,          // could not resolve the host
-  kConnect,      // connection refused or unreachable
-  kTls,          // TLS handshake or certificate failure
-  kTimeout,      // no complete response within the timeout
-  kTransport,    // connection reset, empty or malformed reply
-  kTooLarge,     // response body over the limit
-  kCancelled,    // Cancel() was called
+  kDns,        // could not resolve the host
+  kConnect,    // connection refused or unreachable
+  kTls,        // TLS handshake or certificate failure
+  kTimeout,    // no complete response within the timeout
+  kTransport,  // connection reset, empty or malformed reply
+  kTooLarge,   // response body over the limit
+  kCancelled,  // Cancel() was called
 };
 
 /// Short cause name for error bodies and logs: "dns", "connect", "timeout", ...

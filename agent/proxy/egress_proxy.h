@@ -1,0 +1,47 @@
+/// The egress listener (`[listen] egress`): forwards every request to `[flexport].api_base`
+/// with the same method, path, query, headers (minus hop-by-hop) and body, returns the
+/// response unchanged, and records it (flexport_api_requests_total{source="proxy"}, the
+/// duration histogram, rate-limit gauges, flexport_proxy_* metrics). Optional 429 queueing
+/// (`[proxy] queue_on_429`) and circuit breaker with stale GET cache (`[proxy.breaker]`).
+/// Bind(), Start() and Stop() from one owner thread; requests are served on a thread pool.
+#pragma once
+
+#include <memory>
+
+#include "agent/config/config.h"
+#include "agent/proxy/proxy_clock.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace fxagent {
+
+class ApiMetrics;
+class Logger;
+
+class EgressProxy {
+ public:
+  /// `api_metrics` is shared with the probes; the flexport_proxy_* metrics are registered
+  /// in `registry`. `clock` (monotonic) is for tests; the default is steady_clock.
+  EgressProxy(const Config& config, ApiMetrics& api_metrics, prometheus::Registry& registry,
+              Logger& log, ProxyClock clock = nullptr);
+  ~EgressProxy();
+  EgressProxy(const EgressProxy&) = delete;
+  EgressProxy& operator=(const EgressProxy&) = delete;
+
+  /// Binds the listener; port 0 picks a free port, returned in the result. Throws
+  /// std::runtime_error when the address cannot be bound (start-up only).
+  ListenAddress Bind(const ListenAddress& want);
+  /// Serves on background threads; call after Bind().
+  void Start();
+  /// Stops accepting, wakes queued requests and aborts upstream transfers; returns within
+  /// a couple of seconds. Safe to call twice, and without Start().
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fxagent
