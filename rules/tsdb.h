@@ -70,7 +70,8 @@ class SeriesStore {
   /// relative to t_ms.
   void IngestScrape(int64_t t_ms, const std::vector<ScrapeSample>& samples);
 
-  /// Drops samples older than now_ms - retention (whole chunks) and empty series.
+  /// Drops samples older than now_ms - retention and series left empty. Whole chunks
+  /// (120 samples) are dropped, so up to one chunk per series outlives the retention.
   void Truncate(int64_t now_ms);
   void SetRetention(int64_t retention_ms);
   int64_t retention_ms() const;

@@ -2,7 +2,9 @@
 /// (5m lookback, staleness, vector matching, extrapolated rates). Errors such as
 /// many-to-many matching or a bad regex in label_replace are returned as values.
 /// Thread-safety: Evaluate is reentrant; the store handles its own locking, so several
-/// evaluations may run concurrently with a single writer.
+/// evaluations may run concurrently with a single writer. Each selector reads the store
+/// under its own shared lock, so for a consistent view ingest and evaluate on the same
+/// thread (the evaluation tick: IngestScrape(t), then Evaluate(..., t) for every rule).
 #pragma once
 
 #include <cstdint>
