@@ -1,9 +1,6 @@
 #include "agent/demo.h"
 
 #include <httplib.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,9 +13,10 @@
 #include <thread>
 
 #include "agent/daemon.h"
+#include "agent/demo_sim_process.h"
+#include "agent/demo_webhooks.h"
 #include "agent/logger.h"
 
-extern char** environ;
 
 namespace fxagent {
 namespace {
@@ -45,60 +43,7 @@ constexpr Scenario kScenarios[] = {
     {"healthy", "Recovery", "every probe ok again"},
 };
 
-fs::path FindSim(const std::string& explicit_path) {
-  if (!explicit_path.empty()) return explicit_path;
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  for (const fs::path& candidate : {self.parent_path() / "flexport-sim",
-                                    self.parent_path().parent_path() / "sim" / "flexport-sim"}) {
-    if (fs::exists(candidate, ec)) return candidate;
-  }
-  return "flexport-sim";  // from PATH
-}
-
-class SimProcess {
- public:
-  bool Start(const fs::path& binary, const fs::path& port_file, const fs::path& log_file) {
-    const std::string bin = binary.string(), pf = port_file.string();
-    std::vector<std::string> args = {bin,         "--listen",  "127.0.0.1:0", "--port-file",
-                                     pf,          "--api-key", "demo-key"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_file.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int rc = posix_spawnp(&pid_, bin.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0;
-  }
-  ~SimProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool Running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-int WaitForPort(const fs::path& port_file, const SimProcess& sim) {
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-  while (SteadyClock::now() < deadline && sim.Running()) {
-    std::ifstream in(port_file);
-    int port = 0;
-    if (in >> port && port > 0) return port;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return 0;
-}
-
-std::string WriteConfig(const fs::path& dir, int sim_port) {
+std::string WriteConfig(const fs::path& dir, int sim_port, int app_port) {
   const std::string base = "http://127.0.0.1:" + std::to_string(sim_port);
   const fs::path file = dir / "demo.toml";
   std::ofstream out(file);
@@ -108,7 +53,10 @@ std::string WriteConfig(const fs::path& dir, int sim_port) {
       << "[flexport]\napi_base = \"" << base << "\"\napi_key = \"demo-key\"\n"
       << "status_page = \"" << base << "\"\napi_key_expires_at = \"2030-01-31T00:00:00Z\"\n\n"
       << "[probes]\ninterval = \"1s\"\ntimeout = \"2s\"\nstatus_page_interval = \"1s\"\n"
-      << "subscription_interval = \"1s\"\n";
+      << "subscription_interval = \"1s\"\n\n"
+      << "[webhooks]\nsecrets = [\"demo-secret\"]\nforward_to = \"http://127.0.0.1:" << app_port
+      << "/webhooks/flexport\"\n\n[[webhooks.expect]]\ntypes = [\"shipment.milestone\"]\n"
+      << "max_gap = \"5s\"\n";
   return file.string();
 }
 
@@ -151,6 +99,70 @@ void PrintView(const json& status) {
   std::cout << "  => would page with: " << (sev == "none" ? "nothing (healthy)" : sev) << "\n\n";
 }
 
+int RunDemoIn(const fs::path& dir, const fs::path& sim_bin, int step_seconds) {
+  SimProcess sim;
+  if (!sim.Start(sim_bin, dir / "sim.port", dir / "sim.log",
+                 {"--api-key", "demo-key", "--webhook-secret", "demo-secret"})) {
+    std::cerr << "demo: cannot start " << sim_bin << " (build it with `make build`)\n";
+    return 1;
+  }
+  const int sim_port = sim.WaitForPort(dir / "sim.port");
+  if (sim_port == 0) {
+    std::cerr << "demo: flexport-sim did not start; see " << (dir / "sim.log") << "\n";
+    return 1;
+  }
+  DemoApp app;
+  Config config;
+  try {
+    config = LoadConfigFile(WriteConfig(dir, sim_port, app.port()));
+  } catch (const ConfigError& e) {
+    std::cerr << "demo: " << e.what() << "\n";
+    return 1;
+  }
+  std::FILE* agent_log = std::fopen((dir / "agent.log").c_str(), "a");
+  Logger daemon_log(LogFormat::kJson, LogLevel::kInfo, agent_log ? agent_log : stderr);
+  Daemon daemon(config, daemon_log);
+  try {
+    daemon.Start();
+  } catch (const std::exception& e) {
+    std::cerr << "demo: cannot start the agent: " << e.what() << "\n";
+    return 1;
+  }
+  const auto addr = daemon.addresses();
+  std::cout << "flexport-sim on http://127.0.0.1:" << sim_port << ", agent internal API on http://"
+            << addr.internal.ToString() << " (/metrics, /api/v1/status), webhooks on http://"
+            << addr.public_addr.ToString() << config.webhooks.path << "\n"
+            << "logs: " << dir.string() << "/{agent,sim}.log\n\n";
+  httplib::Client sim_client("127.0.0.1", sim_port);
+  httplib::Client agent_client(addr.internal.host, addr.internal.port);
+  int exit_code = 0;
+  for (const Scenario& s : kScenarios) {
+    const std::string since = FormatTimestamp(std::chrono::system_clock::now());
+    auto res = sim_client.Post((std::string("/_sim/scenario/") + s.preset).c_str(), "{}",
+                               "application/json");
+    std::cout << "=== " << s.title << " — expect " << s.expect << " ===\n";
+    if (!res || res->status != 200) {
+      std::cout << "  (flexport-sim refused scenario " << s.preset << ")\n\n";
+      exit_code = 1;
+      continue;
+    }
+    PrintView(WaitForFreshStatus(agent_client, since));
+    std::this_thread::sleep_for(std::chrono::seconds(step_seconds));
+  }
+  WebhookScenes scenes;
+  scenes.sim = &sim_client;
+  scenes.agent = &agent_client;
+  scenes.target = "http://" + addr.public_addr.ToString() + config.webhooks.path;
+  scenes.app = &app;
+  scenes.step_seconds = step_seconds;
+  if (RunWebhookScenes(scenes) != 0) exit_code = 1;
+  daemon.Stop();
+  if (agent_log != nullptr) std::fclose(agent_log);
+  std::cout << (exit_code == 0 ? "Demo finished: every scenario behaved as expected.\n"
+                               : "Demo finished with problems: see the logs above.\n");
+  return exit_code;
+}
+
 }  // namespace
 
 int RunDemo(const std::string& sim_path, int step_seconds, Logger& /*log*/) {
@@ -161,57 +173,7 @@ int RunDemo(const std::string& sim_path, int step_seconds, Logger& /*log*/) {
     return 1;
   }
   const fs::path dir(tmpl);
-  const fs::path sim_bin = FindSim(sim_path);
-  int exit_code = 0;
-  {
-    SimProcess sim;
-    if (!sim.Start(sim_bin, dir / "sim.port", dir / "sim.log")) {
-      std::cerr << "demo: cannot start " << sim_bin << " (build it with `make build`)\n";
-      return 1;
-    }
-    const int sim_port = WaitForPort(dir / "sim.port", sim);
-    if (sim_port == 0) {
-      std::cerr << "demo: flexport-sim did not start; see " << (dir / "sim.log") << "\n";
-      return 1;
-    }
-    Config config;
-    try {
-      config = LoadConfigFile(WriteConfig(dir, sim_port));
-    } catch (const ConfigError& e) {
-      std::cerr << "demo: " << e.what() << "\n";
-      return 1;
-    }
-    std::FILE* agent_log = std::fopen((dir / "agent.log").c_str(), "a");
-    Logger daemon_log(LogFormat::kJson, LogLevel::kInfo, agent_log ? agent_log : stderr);
-    Daemon daemon(config, daemon_log);
-    try {
-      daemon.Start();
-    } catch (const std::exception& e) {
-      std::cerr << "demo: cannot start the agent: " << e.what() << "\n";
-      return 1;
-    }
-    const auto addr = daemon.addresses();
-    std::cout << "flexport-sim on http://127.0.0.1:" << sim_port << ", agent internal API on http://"
-              << addr.internal.ToString() << " (metrics: /metrics, status: /api/v1/status)\n"
-              << "logs: " << dir.string() << "/{agent,sim}.log\n\n";
-    httplib::Client sim_client("127.0.0.1", sim_port);
-    httplib::Client agent_client(addr.internal.host, addr.internal.port);
-    for (const Scenario& s : kScenarios) {
-      const std::string since = FormatTimestamp(std::chrono::system_clock::now());
-      auto res = sim_client.Post((std::string("/_sim/scenario/") + s.preset).c_str(), "{}",
-                                 "application/json");
-      std::cout << "=== " << s.title << " — expect " << s.expect << " ===\n";
-      if (!res || res->status != 200) {
-        std::cout << "  (flexport-sim refused scenario " << s.preset << ")\n\n";
-        exit_code = 1;
-        continue;
-      }
-      PrintView(WaitForFreshStatus(agent_client, since));
-      std::this_thread::sleep_for(std::chrono::seconds(step_seconds));
-    }
-    daemon.Stop();
-    if (agent_log != nullptr) std::fclose(agent_log);
-  }
+  const int exit_code = RunDemoIn(dir, FindSim(sim_path), step_seconds);
   std::error_code ec;
   fs::remove_all(dir, ec);
   return exit_code;
