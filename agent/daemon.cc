@@ -5,6 +5,7 @@
 #include <prometheus/registry.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -205,6 +206,8 @@ void Daemon::Start() {
     l->server.set_write_timeout(std::chrono::seconds(10));
   }
   d.public_listener.server.set_payload_max_length(d.config.webhooks.max_body);
+  // The internal listener serves scrapes and a few API calls: a small pool is plenty.
+  d.internal_listener.server.new_task_queue = [] { return new httplib::ThreadPool(2); };
   d.internal_listener.Bind(d.config.listen.internal);
   d.public_listener.Bind(d.config.listen.public_addr);
   d.egress_listener.Bind(d.config.listen.egress);
@@ -246,6 +249,8 @@ int RunDaemonUntilSignal(Config config, Logger& log) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // Few threads allocate much: two malloc arenas keep resident memory low and stable.
+  mallopt(M_ARENA_MAX, 2);
   Daemon daemon(std::move(config), log);
   try {
     daemon.Start();

@@ -79,6 +79,8 @@ BB_HOOKS=$(urlencode "$SIM_URL/webhooks")
 cpu_seconds() { awk -v t="$(getconf CLK_TCK)" '{sub(/.*\) /,""); print ($12+$13)/t}' "/proc/$1/stat"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+pss_kib() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+anon_kib() { awk '/^Anonymous:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 echo "footprint: ${DURATION}s, 5 API endpoints every 15s, status page every 60s, subscription every 5m"
 START=$(date +%s)
@@ -97,12 +99,16 @@ wait_jobs() { for j in $(jobs -p); do case " ${PIDS[*]} " in *" $j "*) ;; *) wai
 wait_jobs
 
 A_CPU=$(cpu_seconds $AGENT_PID); A_RSS=$(rss_kib $AGENT_PID); A_HWM=$(hwm_kib $AGENT_PID)
+A_PSS=$(pss_kib $AGENT_PID); A_ANON=$(anon_kib $AGENT_PID)
 B_CPU=$(cpu_seconds $BB_PID); B_RSS=$(rss_kib $BB_PID); B_HWM=$(hwm_kib $BB_PID)
+B_PSS=$(pss_kib $BB_PID); B_ANON=$(anon_kib $BB_PID)
 PROBES=$(curl -fsS "http://127.0.0.1:$AGENT_INTERNAL/metrics" | awk '/^flexport_api_requests_total/ {s+=$2} END {print s+0}')
 
-printf '%-28s %12s %12s %12s\n' "" "RSS (KiB)" "peak (KiB)" "CPU (s)"
-printf '%-28s %12s %12s %12.2f\n' "flexport-agent" "$A_RSS" "$A_HWM" "$A_CPU"
-printf '%-28s %12s %12s %12.2f\n' "prometheus-blackbox-exporter" "$B_RSS" "$B_HWM" "$B_CPU"
-awk -v a="$A_RSS" -v b="$B_RSS" -v ac="$A_CPU" -v bc="$B_CPU" 'BEGIN {
-  printf "ratio agent/blackbox: RSS %.2fx (target <= 0.60x), CPU %.2fx (target <= 1.00x)\n", a/b, (bc > 0 ? ac/bc : 0) }'
+printf '%-28s %10s %10s %10s %10s %9s\n' "" "RSS KiB" "peak KiB" "PSS KiB" "anon KiB" "CPU s"
+printf '%-28s %10s %10s %10s %10s %9.2f\n' "flexport-agent" "$A_RSS" "$A_HWM" "$A_PSS" "$A_ANON" "$A_CPU"
+printf '%-28s %10s %10s %10s %10s %9.2f\n' "prometheus-blackbox-exporter" "$B_RSS" "$B_HWM" "$B_PSS" "$B_ANON" "$B_CPU"
+awk -v a="$A_RSS" -v b="$B_RSS" -v ap="$A_PSS" -v bp="$B_PSS" -v aa="$A_ANON" -v ba="$B_ANON" \
+    -v ac="$A_CPU" -v bc="$B_CPU" 'BEGIN {
+  printf "ratio agent/blackbox: RSS %.2fx (target <= 0.60x), PSS %.2fx, anonymous %.2fx, CPU %.2fx (target <= 1.00x)\n",
+         a/b, ap/bp, aa/ba, (bc > 0 ? ac/bc : 0) }'
 echo "agent API requests recorded: $PROBES"
