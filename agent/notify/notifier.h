@@ -1,0 +1,123 @@
+/// The notifier: turns the rule engine's alerts into notifications. Routing, grouping
+/// (group_by, group_wait, group_interval), inhibition, silences, acknowledgements,
+/// repeats, escalation, flap damping and incidents; every notification goes through a
+/// durable SQLite outbox ({data_dir}/notify.db) and a sender thread delivers it.
+///
+/// Thread-safety: every public method is safe from any thread. Update() is meant for the
+/// rule-evaluation thread, the operator methods for HTTP handler threads; Start() runs a
+/// dispatch thread (timers) and a sender thread (HTTP delivery) until Stop().
+#pragma once
+
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/logger.h"
+#include "agent/notify/alert.h"
+#include "agent/notify/clock.h"
+#include "agent/notify/http_client.h"
+#include "agent/notify/incident.h"
+#include "agent/notify/notification.h"
+#include "agent/notify/silence.h"
+
+namespace fxagent {
+
+struct NotifierOptions {
+  std::string external_url;  // Alertmanager's externalURL; e.g. "http://127.0.0.1:9464"
+  std::chrono::milliseconds backoff_base{1000};
+  std::chrono::milliseconds backoff_max{std::chrono::minutes(5)};
+  std::chrono::milliseconds max_age{std::chrono::hours(24)};  // then `expired`
+  int fallback_after = 3;  // failed attempts before the route's fallback receiver
+  std::chrono::milliseconds poll_interval{200};  // real-time cadence of the threads
+  std::shared_ptr<HttpClient> http;              // nullptr = libcurl
+};
+
+/// One alert as GET /api/v1/alerts shows it.
+struct AlertView {
+  Alert alert;
+  std::string fingerprint;
+  std::string state;  // "active", "suppressed", "resolved"
+  std::vector<std::string> silenced_by;
+  bool inhibited = false;
+  std::optional<TimePoint> acknowledged_at;
+  std::string acknowledged_by;
+  std::vector<std::string> receivers;
+};
+
+/// A queued (not yet delivered) notification, for diagnostics and tests.
+struct QueuedNotification {
+  int64_t id = 0;
+  std::string receiver;
+  bool on_fallback = false;
+  int attempts = 0;
+  TimePoint next_attempt_at{};
+  Notification notification;
+};
+
+enum class OpResult { kOk, kBadRequest, kNotFound };
+
+class Notifier {
+ public:
+  /// Opens {data_dir}/notify.db (WAL) and restores silences, acks, groups, incidents and
+  /// the outbox. Throws std::runtime_error at start-up when the database cannot be
+  /// opened or a matcher does not compile.
+  Notifier(const Config& config, const std::string& data_dir, prometheus::Registry& registry,
+           Logger& log, Clock& clock, NotifierOptions options = {});
+  ~Notifier();
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+
+  /// The current alerts after a rule evaluation: every firing alert and the ones that just
+  /// resolved. A previously firing alert missing from the list counts as resolved now.
+  void Update(const std::vector<Alert>& alerts, TimePoint now);
+  /// Runs the timers (group_wait, group_interval, repeat, escalation, Alertmanager
+  /// re-sends). The dispatch thread calls it; tests call it with a fake clock.
+  void Tick(TimePoint now);
+  /// One synchronous delivery pass over the due outbox entries (tests, or a final flush
+  /// after Stop()). Returns the number of attempts.
+  size_t DeliverNow();
+  void Start();
+  void Stop();
+
+  // Operator actions (HTTP API, CLI).
+  OpResult Ack(const std::string& fingerprint, const std::string& by, const std::string& comment,
+               TimePoint now, std::string* error);
+  /// Stores the silence and returns its new id.
+  std::string AddSilence(Silence silence, TimePoint now);
+  OpResult ExpireSilence(const std::string& id, TimePoint now);
+  std::vector<Silence> Silences() const;
+  std::vector<AlertView> Alerts(TimePoint now) const;
+  std::vector<Incident> Incidents() const;
+  std::optional<Incident> GetIncident(int64_t id) const;
+  std::vector<TimelineEntry> Timeline(int64_t id) const;
+  /// Operator status / current action / impact change; posts an update to the incident's
+  /// receivers. Resolved cannot be set by hand (400); unknown id 404.
+  OpResult UpdateIncident(int64_t id, std::optional<IncidentStatus> status,
+                          std::optional<std::string> current_action,
+                          std::optional<std::string> impact, const std::string& by, TimePoint now,
+                          std::string* error);
+  /// Markdown post-incident report; nullopt for an unknown id.
+  std::optional<std::string> IncidentReport(int64_t id, TimePoint now) const;
+
+  // Inputs from the daemon.
+  /// Impact text ("tracking data stale since 12:04 UTC; 14 shipments affected") for the
+  /// open incidents; recorded on each and shown in messages and reports.
+  void SetImpact(const std::string& impact, TimePoint now);
+  /// Whether the Flexport status page lists an unresolved incident; on true, open
+  /// incidents still Investigating become Identified.
+  void SetStatusPageUnresolved(bool unresolved, TimePoint now);
+
+  std::vector<QueuedNotification> Queued() const;
+  const Clock& clock() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fxagent

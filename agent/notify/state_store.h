@@ -1,0 +1,48 @@
+/// Internal to agent/notify: what survives a restart besides the outbox — silences,
+/// acknowledgements, incidents with their timelines, and per-group notification state
+/// (opaque JSON). SQLite tables in notify.db. Thread-safe (database mutex).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/notify/incident.h"
+#include "agent/notify/silence.h"
+#include "agent/notify/sqlite_db.h"
+
+namespace fxagent {
+
+struct Ack {
+  TimePoint at{};
+  std::string by;
+  std::string comment;
+};
+
+class StateStore {
+ public:
+  explicit StateStore(detail::Db& db);
+
+  void SaveSilence(const Silence& s);
+  std::vector<Silence> LoadSilences();
+
+  void SaveAck(const std::string& fingerprint, const Ack& ack);
+  void DeleteAck(const std::string& fingerprint);
+  std::map<std::string, Ack> LoadAcks();
+
+  /// Inserts when id == 0 (assigning the id), else updates.
+  void SaveIncident(Incident& incident);
+  std::vector<Incident> LoadIncidents();
+  void AddTimeline(int64_t incident_id, const TimelineEntry& e);
+  std::vector<TimelineEntry> Timeline(int64_t incident_id);
+
+  void SaveGroup(const std::string& key, const std::string& state_json);
+  void DeleteGroup(const std::string& key);
+  std::map<std::string, std::string> LoadGroups();
+
+ private:
+  detail::Db& db_;
+};
+
+}  // namespace fxagent
