@@ -283,6 +283,15 @@ TEST_F(EgressProxyTest, RecordsApiMetricsWithTemplatedEndpoints) {
   EXPECT_EQ(proxy_.Value("flexport_proxy_breaker_state"), 0);
 }
 
+TEST_F(EgressProxyTest, ReusesUpstreamConnections) {
+  ASSERT_TRUE(client_->Get("/shipments/1"));
+  const int port = upstream_.last().remote_port;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client_->Get("/shipments/1"));
+    EXPECT_EQ(upstream_.last().remote_port, port) << "a new upstream connection per request";
+  }
+}
+
 TEST(EgressProxyErrors, UnreachableUpstreamIs502) {
   // A port that was free a moment ago: nothing listens there.
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <ctime>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -88,10 +89,22 @@ TEST_F(QueueOn429Test, WithoutQueueingRequestsGoStraightThrough) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
 }
 
-TEST_F(QueueOn429Test, ResetBeyondTheMaxWaitIsRejectedAtOnce) {
-  upstream_.SetHandler([](const httplib::Request&, httplib::Response& res) {
+class RetryAfterFormTest : public QueueOn429Test, public ::testing::WithParamInterface<bool> {};
+
+std::string HttpDateIn(int seconds) {
+  const std::time_t t = std::time(nullptr) + seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+TEST_P(RetryAfterFormTest, ResetBeyondTheMaxWaitIsRejectedAtOnce) {
+  const std::string header = GetParam() ? HttpDateIn(120) : "120";
+  upstream_.SetHandler([header](const httplib::Request&, httplib::Response& res) {
     res.status = 429;
-    res.set_header("Retry-After", "120");
+    res.set_header("Retry-After", header);
   });
   ProxyUnderTest proxy(QueueConfig(upstream_.base_url(), true));
   auto client = proxy.Client();
@@ -101,11 +114,13 @@ TEST_F(QueueOn429Test, ResetBeyondTheMaxWaitIsRejectedAtOnce) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 429);
   const int retry_after = std::stoi(res->get_header_value("Retry-After"));
-  EXPECT_GE(retry_after, 119);
+  EXPECT_GE(retry_after, 118);
   EXPECT_LE(retry_after, 120);
   EXPECT_EQ(json::parse(res->body)["cause"], "wait_too_long");
   EXPECT_EQ(upstream_.hits(), hits);
 }
+
+INSTANTIATE_TEST_SUITE_P(SecondsAndHttpDate, RetryAfterFormTest, ::testing::Bool());
 
 // The upstream answers with data naming the credential, or fails while `down_`.
 class BreakerTest : public ::testing::Test {

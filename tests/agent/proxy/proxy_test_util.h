@@ -30,6 +30,7 @@ struct SeenRequest {
   std::string target;
   httplib::Headers headers;
   std::string body;
+  int remote_port = 0;  // the upstream connection's client port
 };
 
 // The fake Flexport: every method on every path runs `handler`, after recording the request.
@@ -63,6 +64,7 @@ class Upstream {
     server_.Put(".*", with_reader);
     server_.Patch(".*", with_reader);
     server_.Delete(".*", with_reader);
+    server_.set_keep_alive_max_count(1000);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -105,7 +107,7 @@ class Upstream {
  private:
   void Record(const httplib::Request& req, const std::string& body) {
     std::lock_guard lock(mu_);
-    last_ = {req.method, req.target, req.headers, body};
+    last_ = {req.method, req.target, req.headers, body, req.remote_port};
     auto ct = last_.headers.find("X-Original-Content-Type");
     if (ct != last_.headers.end()) {
       const std::string value = ct->second;
