@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 #include <mutex>
@@ -451,6 +452,54 @@ TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   EXPECT_EQ(replay.status, 0) << replay.err;
   EXPECT_EQ(json::parse(replay.out, nullptr, false)["replayed"], 0) << "malformed bodies are never replayed";
   ExpectNoSecret(list.out + list.err + replay.out + replay.err + agent.Stderr(), "admin CLI");
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
+}
+
+}  // namespace
+}  // namespace fxagent
+
+namespace fxagent {
+namespace {
+
+TEST_F(AgentSimTest, OAuthTokenIsCachedAcrossRunsWithOwnerOnlyPermissions) {
+  std::string text = ReadFile(config_path_);
+  text = std::regex_replace(text, std::regex("api_key = \"\\$\\{IT_API_KEY\\}\""),
+                            "auth = \"oauth\"\nclient_id = \"agent-client\"\n"
+                            "client_secret = \"${IT_API_KEY}\"");
+  WriteFile(config_path_, text);
+  Scenario("healthy");
+  RunResult first = Check();
+  EXPECT_EQ(first.status, 0) << first.out << first.err;
+  RunResult second = Check();  // a new process: must reuse the cached token
+  EXPECT_EQ(second.status, 0) << second.out << second.err;
+  auto state = sim_client_->Get("/_sim/state");
+  ASSERT_TRUE(state);
+  json s = json::parse(state->body, nullptr, false);
+  ASSERT_FALSE(s.is_discarded());
+  EXPECT_EQ(s["counters"]["token_requests"], 1) << state->body;
+  struct stat st {};
+  const std::string cache = dir_.path() + "/data/oauth_token.json";
+  ASSERT_EQ(stat(cache.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  ExpectNoSecret(first.out + first.err + second.out + second.err, "oauth check output");
+}
+
+TEST_F(AgentSimTest, ProbeStillInFlightIsSkippedAndCounted) {
+  Scenario("slow");  // every endpoint takes 3 s; the interval is 500 ms
+  std::string text = ReadFile(config_path_);
+  text = std::regex_replace(text, std::regex("timeout = \"2s\""), "timeout = \"5s\"");
+  WriteFile(config_path_, text);
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("internal"); }));
+  auto [host, port] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client internal(host, port);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto res = internal.Get("/metrics");
+        return res && MetricValue(res->body, "flexport_probe_skipped_total{probe=\"/shipments\"}") >= 2;
+      },
+      std::chrono::seconds(10)));
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
 }
 
