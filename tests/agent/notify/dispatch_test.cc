@@ -136,7 +136,9 @@ TEST(DispatchTest, SilenceMutesMatchingAlerts) {
   h.Step(10s);
   EXPECT_TRUE(h.Queued().empty());
   EXPECT_EQ(h.notifier->ExpireSilence(id, h.clock.Now()), OpResult::kOk);
-  h.Step(10s);  // group_wait counts from the first unmuted moment
+  h.Step(1s);
+  EXPECT_TRUE(h.Queued().empty()) << "group_wait counts from the first unmuted moment";
+  h.Step(10s);
   EXPECT_EQ(For(h, "tickets").size(), 1u) << "notified once the silence expired";
   EXPECT_EQ(h.notifier->ExpireSilence("nope", h.clock.Now()), OpResult::kNotFound);
 }
