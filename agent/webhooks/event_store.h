@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -152,6 +153,9 @@ class WebhookEventStore {
   std::optional<EventTime> NextDueAt();
   std::optional<DeadLetterPage> DeadLetters(const DeadLetterQuery& query);
   std::optional<StoredEvent> Get(const std::string& id);
+  /// Which of `ids` the store holds, in any state and from any source (received or
+  /// reconciled); nullopt on failure. Used by the reconciler to find missed events.
+  std::optional<std::set<std::string>> KnownIds(const std::vector<std::string>& ids);
   /// Last received_at per event type (for gauges and gap tracking after restart).
   std::map<std::string, EventTime> LastReceivedByType();
   /// Up to `per_type` most recent arrival times per type, oldest first.

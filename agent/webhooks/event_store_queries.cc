@@ -133,6 +133,28 @@ std::optional<StoredEvent> WebhookEventStore::Get(const std::string& id) {
   return out;
 }
 
+std::optional<std::set<std::string>> WebhookEventStore::KnownIds(
+    const std::vector<std::string>& ids) {
+  std::set<std::string> out;
+  bool ok = WithReader(impl_->reader_mu, impl_->reader, path_, [&](SqliteDb& db) {
+    SqliteStmt* stmt = db.Prepare("SELECT 1 FROM events WHERE id = ?1");
+    if (stmt == nullptr) return false;
+    for (const std::string& id : ids) {
+      StmtScope scope(stmt);
+      stmt->Bind(1, id);
+      int rc = stmt->Step();
+      if (rc == SQLITE_ROW) {
+        out.insert(id);
+      } else if (rc != SQLITE_DONE) {
+        return false;
+      }
+    }
+    return true;
+  });
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 std::map<std::string, EventTime> WebhookEventStore::LastReceivedByType() {
   std::map<std::string, EventTime> out;
   WithReader(impl_->reader_mu, impl_->reader, path_, [&](SqliteDb& db) {
