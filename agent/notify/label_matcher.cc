@@ -5,7 +5,12 @@
 namespace fxagent {
 
 struct LabelMatcher::Regex {
-  explicit Regex(const std::string& pattern) : re("^(?:" + pattern + ")$") {}
+  explicit Regex(const std::string& pattern) : re("^(?:" + pattern + ")$", Quiet()) {}
+  static RE2::Options Quiet() {
+    RE2::Options o;
+    o.set_log_errors(false);  // a bad matcher is reported to the caller, not to stderr
+    return o;
+  }
   RE2 re;
 };
 

@@ -61,6 +61,7 @@ std::vector<OutboxEntry> Outbox::Select(const char* sql, std::optional<TimePoint
     std::optional<Notification> n = NotificationFromJson(s.Text(10));
     if (n) {
       e.notification = std::move(*n);
+      e.notification.receiver = e.receiver;  // the fallback after a switch
     } else {
       e.notification.receiver = e.receiver;  // unreadable: the sender expires it
       e.notification.alerts.clear();
