@@ -17,7 +17,8 @@ using SteadyClock = std::chrono::steady_clock;
 double Metric(httplib::Client& agent, const std::string& series) {
   auto res = agent.Get("/metrics");
   if (!res) return -1;
-  const size_t pos = res->body.find(series + " ");
+  // Match at a line start: the series name also appears in its # HELP line.
+  const size_t pos = ("\n" + res->body).find("\n" + series + " ");
   return pos == std::string::npos ? 0 : std::atof(res->body.c_str() + pos + series.size() + 1);
 }
 

@@ -12,8 +12,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// Caps one wait so Stop() is noticed promptly even without a wakeup.
-constexpr milliseconds kMaxWait{250};
+// Bounds one idle wait; Stop() and due probes end a wait early, so this only limits how
+// long a lost wakeup could delay shutdown.
+constexpr milliseconds kMaxWait{5000};
 
 ProbeResult Complete(const Prober& prober, const HttpResponse& response) {
   ProbeResult r = prober.Interpret(response);

@@ -30,7 +30,8 @@ struct ForwarderOptions {
   std::chrono::milliseconds backoff_max = std::chrono::minutes(5);
   double jitter = 0.2;  // each delay is scaled by a random factor in [1 - jitter, 1 + jitter]
   std::chrono::milliseconds timeout = std::chrono::seconds(10);  // per delivery
-  std::chrono::milliseconds poll_interval = std::chrono::seconds(1);
+  // Wake() and the next due time end a wait early; this only bounds an idle sleep.
+  std::chrono::milliseconds poll_interval = std::chrono::seconds(5);
   WebhookClock clock = SystemWebhookClock();
 
   static ForwarderOptions FromConfig(const WebhooksSection& config);

@@ -331,10 +331,12 @@ class AppStub {
   std::vector<std::string> bodies_, signatures_;
 };
 
+// The value of one series in a text exposition, or -1 when the series is absent.
 double MetricValue(const std::string& exposition, const std::string& series) {
-  const size_t pos = exposition.find(series + " ");
+  const std::string needle = "\n" + series + " ";
+  const size_t pos = ("\n" + exposition).find(needle);
   if (pos == std::string::npos) return -1;
-  return std::stod(exposition.substr(pos + series.size() + 1));
+  return std::strtod(exposition.c_str() + pos + series.size() + 1, nullptr);
 }
 
 TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
@@ -373,7 +375,10 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
   ASSERT_TRUE(WaitFor([&] {
     auto res = internal.Get("/metrics");
     m = res ? res->body : "";
-    return MetricValue(m, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >= 3;
+    // The app may see a delivery before the agent has recorded its outcome.
+    return MetricValue(m, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >= 3 &&
+           MetricValue(m, "flexport_webhook_forwarded_total{outcome=\"delivered\"}") >= 20 &&
+           MetricValue(m, "flexport_webhook_spool_depth") == 0;
   })) << m;
   EXPECT_EQ(MetricValue(m, "flexport_webhook_received_total{outcome=\"accepted\",type=\"shipment.milestone\"}"), 20)
       << m;
