@@ -1,0 +1,107 @@
+/// AlertEvaluator: evaluates a RuleSet every tick with Prometheus' alerting-rule
+/// semantics (inactive → pending → firing after `for`, `keep_firing_for`, resolved alerts
+/// reported once), exports `flexport_alerts{alertname,severity,alertstate}` like
+/// Prometheus' ALERTS, and persists active alert state (JSON, atomic rename) so a restart
+/// neither re-pages nor forgets a firing alert. InstantClassify evaluates the alert rules
+/// once, ignoring `for` (the `check` command). Thread-safety: Evaluate/RestoreState from
+/// one thread at a time; ActiveAlerts and last_errors may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/alerting/alert_state.h"
+#include "rules/alerting/rule.h"
+#include "rules/promql/evaluator.h"
+#include "rules/tsdb.h"
+
+namespace prometheus {
+class Registry;
+template <typename T>
+class Family;
+class Gauge;
+}  // namespace prometheus
+
+namespace fxagent::alerting {
+
+struct AlertEvaluatorOptions {
+  /// Where active alert state is persisted after every change; "" = not persisted.
+  std::string state_path;
+  promql::EvalOptions eval;
+};
+
+class AlertEvaluator {
+ public:
+  AlertEvaluator(RuleSet rules, prometheus::Registry& registry, AlertEvaluatorOptions options = {});
+  ~AlertEvaluator();
+  AlertEvaluator(const AlertEvaluator&) = delete;
+  AlertEvaluator& operator=(const AlertEvaluator&) = delete;
+
+  /// One evaluation at t_ms (rules in file order). Returns every pending and firing alert
+  /// plus the alerts that resolved at this tick (reported once, then dropped). Recording
+  /// rules write their samples into the store (this overload only).
+  std::vector<AlertState> Evaluate(tsdb::SeriesStore& store, int64_t t_ms);
+  /// As above, but recording-rule results are not stored (later rules cannot use them).
+  std::vector<AlertState> Evaluate(const tsdb::SeriesStore& store, int64_t t_ms);
+
+  /// Pending and firing alerts after the last evaluation.
+  std::vector<AlertState> ActiveAlerts() const;
+  /// Per-rule evaluation errors of the last tick ("Rule: message"); the rule's alerts
+  /// keep their state, as in Prometheus.
+  std::vector<std::string> last_errors() const;
+
+  /// Loads state from options.state_path (a missing file is not an error). Call before
+  /// the first Evaluate. Alerts of rules that no longer exist are dropped.
+  bool RestoreState(std::string* error);
+  /// Writes state to options.state_path now (write to .tmp, fsync, rename).
+  bool SaveState(std::string* error);
+  /// The persisted form (JSON) and its inverse; used by Save/RestoreState.
+  std::string StateJson() const;
+  bool LoadStateJson(const std::string& json, std::string* error);
+  /// Last persistence failure ("" = none); persistence failures never stop evaluation.
+  std::string last_save_error() const;
+
+  const RuleSet& rules() const { return rules_; }
+
+ private:
+  struct Alert {
+    std::map<std::string, std::string> annotations;
+    AlertStatus state = AlertStatus::kPending;
+    int64_t active_at = 0;
+    int64_t fired_at = 0;
+    std::optional<int64_t> keep_firing_since;
+    double value = 0;
+  };
+  using AlertMap = std::map<std::map<std::string, std::string>, Alert>;
+
+  std::vector<AlertState> EvaluateImpl(const tsdb::SeriesStore& store, tsdb::SeriesStore* writable,
+                                       int64_t t_ms);
+  void UpdateGauges();
+  std::string StateJsonLocked() const;
+  bool SaveLocked(const std::string& json, std::string* error);
+
+  RuleSet rules_;
+  AlertEvaluatorOptions options_;
+  prometheus::Family<prometheus::Gauge>& gauges_;
+  std::map<std::map<std::string, std::string>, prometheus::Gauge*> exported_;
+
+  mutable std::mutex mu_;
+  std::vector<AlertMap> active_;  ///< per rule index
+  std::vector<std::string> errors_;
+  std::string last_saved_;
+  std::string save_error_;
+};
+
+/// Evaluates every alert rule once at t_ms ignoring `for` and `keep_firing_for`: the
+/// alerts that would fire (state firing, active_at = fired_at = t_ms). Errors, if any,
+/// are appended to `errors` as "Rule: message".
+std::vector<AlertState> InstantClassify(const RuleSet& rules, const tsdb::SeriesStore& store,
+                                        int64_t t_ms, std::vector<std::string>* errors = nullptr,
+                                        const promql::EvalOptions& options = {});
+
+}  // namespace fxagent::alerting
