@@ -201,16 +201,19 @@ void RunGroup(const YAML::Node& group, const RuleSet& rules, int64_t eval_interv
 
   promql::EvalOptions options;
   options.default_step_ms = eval_interval;
-  std::vector<std::pair<int64_t, YAML::Node>> alert_tests;
+  // yaml-cpp's Node::operator= writes through to the node, so never sort Nodes: sort
+  // indices into a vector built once.
+  std::vector<YAML::Node> alert_nodes;
+  std::vector<std::pair<int64_t, size_t>> alert_tests;
   int64_t maxt = 0;
   if (const YAML::Node& tests = group["alert_rule_test"]) {
     for (const YAML::Node& t : tests) {
-      alert_tests.emplace_back(Duration(t["eval_time"], 0), t);
+      alert_tests.emplace_back(Duration(t["eval_time"], 0), alert_nodes.size());
+      alert_nodes.push_back(t);
       maxt = std::max(maxt, alert_tests.back().first);
     }
   }
-  std::stable_sort(alert_tests.begin(), alert_tests.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(alert_tests.begin(), alert_tests.end());
   if (const YAML::Node& tests = group["promql_expr_test"]) {
     for (const YAML::Node& t : tests) maxt = std::max(maxt, Duration(t["eval_time"], 0));
   }
@@ -226,7 +229,7 @@ void RunGroup(const YAML::Node& group, const RuleSet& rules, int64_t eval_interv
     // An alert test at eval_time is checked against the evaluation at the step with
     // ts <= eval_time < ts + evaluation_interval, as promtool does.
     while (next < alert_tests.size() && alert_tests[next].first < ts + eval_interval) {
-      CheckAlerts(alert_tests[next].second, alerts, alert_tests[next].first, failures);
+      CheckAlerts(alert_nodes[alert_tests[next].second], alerts, alert_tests[next].first, failures);
       ++next;
     }
   }
