@@ -192,7 +192,10 @@ TEST_F(EgressProxyTest, DropsHopByHopResponseHeadersKeepsDuplicates) {
 }
 
 TEST_F(EgressProxyTest, NeitherRecompressesNorSlicesTheUpstreamsBody) {
-  const std::string gz("\x1f\x8b\x08\x00fake-gzip-bytes", 19);
+  const std::string gz(
+      "\x1f\x8b\x08\x00"
+      "fake-gzip-bytes",
+      19);
   upstream_.SetHandler([&](const httplib::Request& req, httplib::Response& res) {
     if (req.path == "/gz") {
       res.set_header("Content-Encoding", "gzip");
