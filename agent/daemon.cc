@@ -20,6 +20,8 @@
 #include "agent/http_routes.h"
 #include "agent/metrics/api_metrics.h"
 #include "agent/metrics/process_collector.h"
+#include "agent/notify/clock.h"
+#include "agent/notify/notifier.h"
 #include "agent/version.h"
 #include "agent/webhooks/relay.h"
 #include "probes/probe_board.h"
@@ -90,6 +92,9 @@ struct Daemon::Impl {
   std::unique_ptr<CredentialSource> credentials;
   std::unique_ptr<ProbeScheduler> scheduler;
   std::unique_ptr<WebhookRelay> relay;
+  SystemClock clock;
+  std::unique_ptr<Notifier> notifier;
+  bool status_page_unresolved = false;  // scheduler thread only
   DaemonServices services;
   std::map<std::string, std::string> last_reason;  // scheduler thread only
   Listener public_listener{"public", {}, {}, {}};
@@ -106,6 +111,13 @@ struct Daemon::Impl {
 void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   probe_metrics.Record(r);
   board.Update(r);
+  if (r.status_page && notifier) {
+    const bool unresolved = !r.status_page->incidents.empty();
+    if (unresolved != status_page_unresolved) {
+      notifier->SetStatusPageUnresolved(unresolved, std::chrono::system_clock::now());
+      status_page_unresolved = unresolved;
+    }
+  }
   auto& previous = last_reason[r.probe];
   if (r.reason != previous) {
     if (r.success) {
@@ -189,7 +201,13 @@ void Daemon::Start() {
   d.services.registry = &d.registry;
   d.services.process = d.process.get();
   d.services.board = &d.board;
+  NotifierOptions notifier_options;
+  notifier_options.external_url = "http://" + d.config.listen.internal.ToString();
+  notifier_options.poll_interval = std::chrono::milliseconds(500);
+  d.notifier = std::make_unique<Notifier>(d.config, d.config.agent.data_dir, d.registry, d.log,
+                                          d.clock, notifier_options);
   d.services.relay = d.relay.get();
+  d.services.notifier = d.notifier.get();
   d.services.ready = &d.ready;
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);
@@ -216,6 +234,7 @@ void Daemon::Start() {
     d.log.Info("listening", {{"listener", l->name}, {"address", l->bound.ToString()}});
   }
   d.relay->Start();
+  d.notifier->Start();
   d.WriteListenFile();
   d.scheduler->Start();
   d.ready = true;
@@ -231,6 +250,7 @@ void Daemon::Stop() {
   if (d.scheduler) d.scheduler->Stop();
   for (Listener* l : {&d.public_listener, &d.egress_listener, &d.internal_listener}) l->Stop();
   if (d.relay) d.relay->Stop();
+  if (d.notifier) d.notifier->Stop();
 }
 
 Daemon::Addresses Daemon::addresses() const {

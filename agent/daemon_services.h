@@ -20,6 +20,7 @@ namespace fxagent {
 class ProbeBoard;
 class ProcessCollector;
 class WebhookRelay;
+class Notifier;
 
 struct DaemonServices {
   const Config* config = nullptr;
@@ -28,6 +29,7 @@ struct DaemonServices {
   const ProcessCollector* process = nullptr;
   const ProbeBoard* board = nullptr;
   WebhookRelay* relay = nullptr;
+  Notifier* notifier = nullptr;
   const std::atomic<bool>* ready = nullptr;
   std::vector<std::string> probe_names;
   std::chrono::system_clock::time_point started_at;

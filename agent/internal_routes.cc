@@ -6,6 +6,7 @@
 
 #include "agent/http_routes.h"
 #include "agent/metrics/process_collector.h"
+#include "agent/notify/notify_api.h"
 #include "agent/probe_classifier.h"
 #include "agent/status_json.h"
 #include "agent/version.h"
@@ -96,6 +97,26 @@ void InstallWebhookApi(httplib::Server& server, const DaemonServices& s) {
   });
 }
 
+void InstallNotifyApi(httplib::Server& server, const DaemonServices& s) {
+  const auto handle = [&s](const httplib::Request& req, httplib::Response& res) {
+    ApiRequest api;
+    api.method = req.method;
+    api.path = req.path;
+    for (const auto& [k, v] : req.params) api.query.emplace(k, v);
+    api.body = req.body;
+    api.authorized = AdminAuthorized(*s.config, req.get_header_value("Authorization"));
+    auto out = HandleNotifyApi(*s.notifier, api);
+    if (!out) return SendError(res, 404, "not found");
+    res.status = out->status;
+    res.set_content(out->body, out->content_type.c_str());
+  };
+  const char* pattern = R"(/api/v1/(alerts|silences|incidents)(/.*)?)";
+  server.Get(pattern, handle);
+  server.Post(pattern, handle);
+  server.Patch(pattern, handle);
+  server.Delete(pattern, handle);
+}
+
 }  // namespace
 
 void InstallInternalRoutes(httplib::Server& server, const DaemonServices& services) {
@@ -121,6 +142,7 @@ void InstallInternalRoutes(httplib::Server& server, const DaemonServices& servic
     SendJson(res, 200, StatusJson(s));
   });
   if (s.relay != nullptr) InstallWebhookApi(server, s);
+  if (s.notifier != nullptr) InstallNotifyApi(server, s);
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       SendError(res, res.status, res.status == 404 ? "not found" : "request failed");

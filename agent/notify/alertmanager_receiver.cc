@@ -19,8 +19,8 @@ std::string BuildAlertmanagerPayload(const Notification& n, TimePoint now) {
   return out.dump();
 }
 
-std::vector<HttpRequest> AlertmanagerReceiver::Build(const Notification& n, TimePoint now) const {
-  std::vector<HttpRequest> out;
+std::vector<NotifyRequest> AlertmanagerReceiver::Build(const Notification& n, TimePoint now) const {
+  std::vector<NotifyRequest> out;
   std::string body = BuildAlertmanagerPayload(n, now);
   for (std::string url : config_.urls) {
     while (!url.empty() && url.back() == '/') url.pop_back();

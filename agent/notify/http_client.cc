@@ -18,7 +18,7 @@ class CurlHttpClient final : public HttpClient {
  public:
   CurlHttpClient() : curl_(curl_easy_init()) {}
 
-  int Post(const HttpRequest& request, std::chrono::milliseconds timeout) override {
+  int Post(const NotifyRequest& request, std::chrono::milliseconds timeout) override {
     if (!curl_) return 0;
     CURL* c = curl_.get();
     curl_easy_reset(c);

@@ -14,7 +14,7 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   /// The HTTP status, or 0 when there was no answer (connect error, timeout).
-  virtual int Post(const HttpRequest& request, std::chrono::milliseconds timeout) = 0;
+  virtual int Post(const NotifyRequest& request, std::chrono::milliseconds timeout) = 0;
 };
 
 /// libcurl, no proxy from the environment, redirects not followed.

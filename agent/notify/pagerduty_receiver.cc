@@ -45,8 +45,8 @@ std::vector<std::string> BuildPagerDutyEvents(const Notification& n, const std::
   return out;
 }
 
-std::vector<HttpRequest> PagerDutyReceiver::Build(const Notification& n, TimePoint) const {
-  std::vector<HttpRequest> out;
+std::vector<NotifyRequest> PagerDutyReceiver::Build(const Notification& n, TimePoint) const {
+  std::vector<NotifyRequest> out;
   if (config_.urls.empty()) return out;
   for (std::string& body : BuildPagerDutyEvents(n, config_.routing_key, ctx_.external_url)) {
     out.push_back({config_.urls.front(), std::move(body), {{"Content-Type", "application/json"}}});

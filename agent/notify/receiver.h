@@ -14,7 +14,7 @@
 
 namespace fxagent {
 
-struct HttpRequest {
+struct NotifyRequest {
   std::string url;  // secret: never log it; use RedactUrl
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -32,7 +32,7 @@ class Receiver {
   virtual ~Receiver() = default;
   virtual const ReceiverConfig& config() const = 0;
   /// The requests for one delivery attempt, built at send time (`now`).
-  virtual std::vector<HttpRequest> Build(const Notification& n, TimePoint now) const = 0;
+  virtual std::vector<NotifyRequest> Build(const Notification& n, TimePoint now) const = 0;
   /// `http_status` 0 means no answer (connect error, timeout).
   virtual Verdict Classify(int http_status) const = 0;
   /// True when one accepted request is enough (an Alertmanager cluster); otherwise

@@ -37,10 +37,10 @@ void Sender::UpdateGauges() {
 }
 
 Sender::Result Sender::Attempt(OutboxEntry& e, const Receiver& r, TimePoint now) {
-  std::vector<HttpRequest> requests = r.Build(e.notification, now);
+  std::vector<NotifyRequest> requests = r.Build(e.notification, now);
   if (r.AnyRequestSuffices()) {
     bool any = false, final = true;
-    for (const HttpRequest& req : requests) {
+    for (const NotifyRequest& req : requests) {
       int status = http_.Post(req, r.config().timeout);
       Verdict v = r.Classify(status);
       if (v == Verdict::kSent) any = true;

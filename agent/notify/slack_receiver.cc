@@ -168,8 +168,8 @@ std::string BuildSlackPayload(const Notification& n, bool* truncated) {
   return out.dump();
 }
 
-std::vector<HttpRequest> SlackReceiver::Build(const Notification& n, TimePoint) const {
-  std::vector<HttpRequest> out;
+std::vector<NotifyRequest> SlackReceiver::Build(const Notification& n, TimePoint) const {
+  std::vector<NotifyRequest> out;
   std::string body = BuildSlackPayload(n);
   for (const std::string& url : config_.urls) {
     out.push_back({url, body, {{"Content-Type", "application/json"}}});

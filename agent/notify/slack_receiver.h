@@ -22,7 +22,7 @@ class SlackReceiver final : public Receiver {
   SlackReceiver(ReceiverConfig config, ReceiverContext ctx)
       : config_(std::move(config)), ctx_(std::move(ctx)) {}
   const ReceiverConfig& config() const override { return config_; }
-  std::vector<HttpRequest> Build(const Notification& n, TimePoint now) const override;
+  std::vector<NotifyRequest> Build(const Notification& n, TimePoint now) const override;
   Verdict Classify(int http_status) const override;
   std::chrono::milliseconds MinInterval() const override { return std::chrono::seconds(1); }
 

@@ -30,8 +30,8 @@ std::string BuildWebhookPayload(const Notification& n, const std::string& extern
   return j.dump();
 }
 
-std::vector<HttpRequest> WebhookReceiver::Build(const Notification& n, TimePoint) const {
-  std::vector<HttpRequest> out;
+std::vector<NotifyRequest> WebhookReceiver::Build(const Notification& n, TimePoint) const {
+  std::vector<NotifyRequest> out;
   std::string body = BuildWebhookPayload(n, ctx_.external_url);
   for (const std::string& url : config_.urls) {
     out.push_back({url, body, {{"Content-Type", "application/json"}}});

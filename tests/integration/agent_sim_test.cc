@@ -510,3 +510,35 @@ TEST_F(AgentSimTest, ProbeStillInFlightIsSkippedAndCounted) {
 
 }  // namespace
 }  // namespace fxagent
+
+namespace fxagent {
+namespace {
+
+TEST_F(AgentSimTest, SilencesNeedTheAdminTokenAndIncidentsAreListed) {
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("internal"); }));
+  auto [host, port] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client internal(host, port);
+  const std::string silence = R"({"matchers": ["alertname=\"FlexportApiDown\""],
+      "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
+      "comment": "maintenance", "createdBy": "it"})";
+  auto anonymous = internal.Post("/api/v1/silences", silence, "application/json");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  auto authorized = internal.Post("/api/v1/silences",
+                                  httplib::Headers{{"Authorization", std::string("Bearer ") + kAdminToken}},
+                                  silence, "application/json");
+  ASSERT_TRUE(authorized);
+  EXPECT_EQ(authorized->status, 200) << authorized->body;
+  auto list = internal.Get("/api/v1/silences");
+  ASSERT_TRUE(list);
+  EXPECT_NE(list->body.find("maintenance"), std::string::npos) << list->body;
+  auto incidents = internal.Get("/api/v1/incidents");
+  ASSERT_TRUE(incidents);
+  EXPECT_EQ(incidents->status, 200);
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
+}
+
+}  // namespace
+}  // namespace fxagent

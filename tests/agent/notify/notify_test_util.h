@@ -73,7 +73,7 @@ class ScriptedHttp final : public HttpClient {
     std::string url;
     std::string body;
   };
-  int Post(const HttpRequest& r, std::chrono::milliseconds) override {
+  int Post(const NotifyRequest& r, std::chrono::milliseconds) override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back({r.url, r.body});
     return script_ ? script_(r.url, calls_.size() - 1) : 200;

@@ -89,7 +89,7 @@ TEST(PayloadTest, AlertmanagerClusterGetsEveryUrl) {
   ReceiverConfig rc = testing::Receiver("am", "alertmanager", "http://am-1:9093/");
   rc.urls.push_back("http://am-2:9093");
   AlertmanagerReceiver r(rc, {});
-  std::vector<HttpRequest> reqs = r.Build(SampleNotification(), T0());
+  std::vector<NotifyRequest> reqs = r.Build(SampleNotification(), T0());
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].url, "http://am-1:9093/api/v2/alerts");
   EXPECT_EQ(reqs[1].url, "http://am-2:9093/api/v2/alerts");
