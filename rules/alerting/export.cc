@@ -35,6 +35,14 @@ std::string Scalar(const std::string& raw, const std::string& indent) {
   return out + "'";
 }
 
+// Rule names stay plain when they are plain identifiers (the usual case).
+std::string Name(const std::string& name) {
+  bool plain = !name.empty() && name.find_first_not_of(
+                                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789_:") == std::string::npos;
+  return plain ? name : Scalar(name, "");
+}
+
 void Map(std::string& out, const std::string& key, const std::map<std::string, std::string>& m,
          const std::string& indent) {
   if (m.empty()) return;
@@ -55,9 +63,9 @@ std::string ExportPrometheusRules(const RuleSet& rules) {
   const std::string indent = "        ";
   for (const Rule& r : rules.rules) {
     if (r.IsAlert()) {
-      out += "      - alert: " + r.alert + "\n";
+      out += "      - alert: " + Name(r.alert) + "\n";
     } else {
-      out += "      - record: " + r.record + "\n";
+      out += "      - record: " + Name(r.record) + "\n";
     }
     out += indent + "expr: " + Scalar(r.expr_text, indent) + "\n";
     if (r.for_ms > 0) out += indent + "for: " + FormatRuleDuration(r.for_ms) + "\n";

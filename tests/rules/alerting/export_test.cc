@@ -1,0 +1,58 @@
+#include "rules/alerting/export.h"
+
+#include <gtest/gtest.h>
+
+#include "rules/alerting/rule_loader.h"
+
+namespace fxagent::alerting {
+namespace {
+
+void ExpectSameRules(const RuleSet& a, const RuleSet& b) {
+  ASSERT_EQ(a.rules.size(), b.rules.size());
+  for (size_t i = 0; i < a.rules.size(); ++i) {
+    const Rule& x = a.rules[i];
+    const Rule& y = b.rules[i];
+    EXPECT_EQ(x.alert, y.alert);
+    EXPECT_EQ(x.record, y.record);
+    EXPECT_EQ(x.severity, y.severity);
+    EXPECT_EQ(x.expr->ToString(), y.expr->ToString()) << x.Name();
+    EXPECT_EQ(x.for_ms, y.for_ms);
+    EXPECT_EQ(x.keep_firing_for_ms, y.keep_firing_for_ms);
+    EXPECT_EQ(x.labels, y.labels);
+    EXPECT_EQ(x.annotations, y.annotations);
+  }
+}
+
+TEST(Export, DefaultRulesRoundTrip) {
+  RuleSet rules = DefaultRuleSet();
+  std::string yaml = ExportPrometheusRules(rules);
+  EXPECT_NE(yaml.find("  - name: flexport-agent\n"), std::string::npos);
+  EXPECT_NE(yaml.find("          severity: 'P1'\n"), std::string::npos);
+  ExpectSameRules(rules, ParseRules(yaml, "export.yml", RuleFormat::kYaml));
+}
+
+TEST(Export, QuotingMultiLineAndRecordingRules) {
+  RuleSet rules = ParseRules(R"x([[rules]]
+record = "job:up:sum"
+expr = "sum by (job) (up)"
+
+[[rules]]
+alert = "It's: tricky"
+severity = "P2"
+expr = '''
+job:up:sum
+  == 0'''
+for = "1h30m"
+annotations = { summary = "it's {{ $labels.job }}: 'quoted' # not a comment" }
+)x",
+                             "r.toml", RuleFormat::kToml);
+  std::string yaml = ExportPrometheusRules(rules);
+  EXPECT_NE(yaml.find("for: 1h30m"), std::string::npos);
+  ExpectSameRules(rules, ParseRules(yaml, "export.yml", RuleFormat::kYaml));
+  // An empty rule set still exports a valid (empty) group.
+  EXPECT_TRUE(
+      ParseRules(ExportPrometheusRules(RuleSet{}), "e.yml", RuleFormat::kYaml).rules.empty());
+}
+
+}  // namespace
+}  // namespace fxagent::alerting
