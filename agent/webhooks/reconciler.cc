@@ -16,6 +16,7 @@ namespace fxagent {
 namespace {
 
 constexpr int kMaxPer = 100;
+constexpr char kStopped[] = "stopped";
 
 double Seconds(std::chrono::system_clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -129,6 +130,7 @@ ReconcileReport WebhookReconciler::Finish(ReconcileReport report, ReconcileOutco
                                           std::string error) {
   report.outcome = outcome;
   report.error = std::move(error);
+  if (report.error == kStopped) return report;  // shutting down: not a failed run
   runs_.Add({{"outcome", ToString(outcome)}}).Increment();
   // An interrupted run still reports what it found; an empty one keeps the last value.
   if (outcome == ReconcileOutcome::kOk || report.missed > 0) {
@@ -217,7 +219,7 @@ ReconcileReport WebhookReconciler::RunOnce() {
   int page = 1;
   while (true) {
     if (pause && !Sleep(options_.page_delay)) {
-      return Finish(report, ReconcileOutcome::kError, "stopped");
+      return Finish(report, ReconcileOutcome::kError, kStopped);
     }
     pause = true;
     FetchResult fetched = FetchPage(page, per);
@@ -235,7 +237,7 @@ ReconcileReport WebhookReconciler::RunOnce() {
         return Finish(report, ReconcileOutcome::kRateLimited,
                       "HTTP 429, retry after " + std::to_string(wait.count()) + " ms");
       }
-      if (!Sleep(wait)) return Finish(report, ReconcileOutcome::kError, "stopped");
+      if (!Sleep(wait)) return Finish(report, ReconcileOutcome::kError, kStopped);
       pause = false;  // the Retry-After wait already spaced the requests
       continue;
     }
