@@ -92,8 +92,7 @@ class WebhookReconciler {
                     const WebhooksSection& webhooks, WebhookRelay& relay,
                     CredentialSource& credentials, prometheus::Registry& registry,
                     ReconcileLogSink log, ReconcilerOptions options = {});
-  // Inline on purpose: Logger lives in agent::core, which links this library, so the
-  // call into Logger is compiled where the reconciler is constructed.
+  /// The daemon's form: log lines go to `logger` (which must outlive the reconciler).
   WebhookReconciler(const FlexportSection& flexport, const ReconcileSection& reconcile,
                     const WebhooksSection& webhooks, WebhookRelay& relay,
                     CredentialSource& credentials, prometheus::Registry& registry, Logger& logger,
