@@ -21,8 +21,10 @@
 #include "agent/metrics/api_metrics.h"
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/clock.h"
+#include "agent/proxy/egress_proxy.h"
 #include "agent/notify/notifier.h"
 #include "agent/version.h"
+#include "agent/webhooks/reconciler.h"
 #include "agent/webhooks/relay.h"
 #include "probes/probe_board.h"
 #include "probes/probe_metrics.h"
@@ -33,10 +35,6 @@ namespace {
 
 using nlohmann::json;
 
-void SendJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(2) + "\n", "application/json");
-}
 
 double ToUnixSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -80,7 +78,8 @@ struct Daemon::Impl {
         log(l),
         process(std::make_shared<ProcessCollector>()),
         api_metrics(registry),
-        probe_metrics(registry, api_metrics) {}
+        probe_metrics(registry, api_metrics),
+        egress(config, api_metrics, registry, log) {}
 
   Config config;
   Logger& log;
@@ -94,17 +93,18 @@ struct Daemon::Impl {
   std::unique_ptr<WebhookRelay> relay;
   SystemClock clock;
   std::unique_ptr<Notifier> notifier;
+  std::unique_ptr<WebhookReconciler> reconciler;  // after relay and credentials: stops first
   bool status_page_unresolved = false;  // scheduler thread only
   DaemonServices services;
   std::map<std::string, std::string> last_reason;  // scheduler thread only
   Listener public_listener{"public", {}, {}, {}};
   Listener internal_listener{"internal", {}, {}, {}};
-  Listener egress_listener{"egress", {}, {}, {}};
+  EgressProxy egress;
+  ListenAddress egress_bound;
   std::atomic<bool> ready{false};
   std::chrono::system_clock::time_point started_at = std::chrono::system_clock::now();
 
   void OnProbeResult(const ProbeResult& r);
-  void SetUpEgressRoutes();
   void WriteListenFile() const;
 };
 
@@ -133,23 +133,11 @@ void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   }
 }
 
-void Daemon::Impl::SetUpEgressRoutes() {
-  auto& s = egress_listener.server;
-  const auto not_yet = [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 501, {{"error", "the egress proxy is not available in this build yet"}});
-  };
-  s.Get(".*", not_yet);
-  s.Post(".*", not_yet);
-  s.Put(".*", not_yet);
-  s.Patch(".*", not_yet);
-  s.Delete(".*", not_yet);
-}
-
 void Daemon::Impl::WriteListenFile() const {
   const std::filesystem::path dir(config.agent.data_dir);
   const json j = {{"public", public_listener.bound.ToString()},
                   {"internal", internal_listener.bound.ToString()},
-                  {"egress", egress_listener.bound.ToString()}};
+                  {"egress", egress_bound.ToString()}};
   const auto tmp = dir / "listen.json.tmp";
   {
     std::ofstream out(tmp);
@@ -212,8 +200,7 @@ void Daemon::Start() {
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);
   InstallPublicRoutes(d.public_listener.server, d.services);
-  d.SetUpEgressRoutes();
-  for (Listener* l : {&d.internal_listener, &d.public_listener, &d.egress_listener}) {
+  for (Listener* l : {&d.internal_listener, &d.public_listener}) {
     // Small JSON answers: without TCP_NODELAY, delayed ACKs add ~40 ms to each response.
     l->server.set_socket_options([](int sock) {
       int yes = 1;
@@ -224,16 +211,28 @@ void Daemon::Start() {
     l->server.set_write_timeout(std::chrono::seconds(10));
   }
   d.public_listener.server.set_payload_max_length(d.config.webhooks.max_body);
+  // Flexport delivers webhooks over many concurrent connections and each request waits
+  // for its group commit: enough threads that connections never queue behind a fsync.
+  d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  d.public_listener.server.set_keep_alive_max_count(1000);
   // The internal listener serves scrapes and a few API calls: a small pool is plenty.
   d.internal_listener.server.new_task_queue = [] { return new httplib::ThreadPool(2); };
   d.internal_listener.Bind(d.config.listen.internal);
   d.public_listener.Bind(d.config.listen.public_addr);
-  d.egress_listener.Bind(d.config.listen.egress);
-  for (Listener* l : {&d.internal_listener, &d.public_listener, &d.egress_listener}) {
+  d.egress_bound = d.egress.Bind(d.config.listen.egress);
+  d.egress.Start();
+  d.log.Info("listening", {{"listener", "egress"}, {"address", d.egress_bound.ToString()}});
+  for (Listener* l : {&d.internal_listener, &d.public_listener}) {
     l->Serve();
     d.log.Info("listening", {{"listener", l->name}, {"address", l->bound.ToString()}});
   }
   d.relay->Start();
+  if (d.config.webhooks.reconcile.enabled) {
+    d.reconciler = std::make_unique<WebhookReconciler>(d.config.flexport, d.config.webhooks.reconcile,
+                                                       d.config.webhooks, *d.relay, *d.credentials,
+                                                       d.registry, d.log);
+    d.reconciler->Start();
+  }
   d.notifier->Start();
   d.WriteListenFile();
   d.scheduler->Start();
@@ -248,14 +247,17 @@ void Daemon::Stop() {
   Impl& d = *impl_;
   d.ready = false;
   if (d.scheduler) d.scheduler->Stop();
-  for (Listener* l : {&d.public_listener, &d.egress_listener, &d.internal_listener}) l->Stop();
+  d.public_listener.Stop();
+  d.egress.Stop();
+  d.internal_listener.Stop();
+  if (d.reconciler) d.reconciler->Stop();
   if (d.relay) d.relay->Stop();
   if (d.notifier) d.notifier->Stop();
 }
 
 Daemon::Addresses Daemon::addresses() const {
   return {impl_->public_listener.bound, impl_->internal_listener.bound,
-          impl_->egress_listener.bound};
+          impl_->egress_bound};
 }
 
 const ProbeBoard& Daemon::board() const { return impl_->board; }

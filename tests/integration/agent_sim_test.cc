@@ -542,3 +542,44 @@ TEST_F(AgentSimTest, SilencesNeedTheAdminTokenAndIncidentsAreListed) {
 
 }  // namespace
 }  // namespace fxagent
+
+namespace fxagent {
+namespace {
+
+TEST_F(AgentSimTest, EgressProxyPassesCallsThroughAndRecordsThem) {
+  Scenario("healthy");
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("egress"); }));
+  auto [ehost, eport] = HostPort(ListenAddresses(data_dir)["egress"]);
+  auto [ihost, iport] = HostPort(ListenAddresses(data_dir)["internal"]);
+  httplib::Client egress(ehost, eport);
+  httplib::Client internal(ihost, iport);
+  const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kApiKey},
+                                 {"Flexport-Version", "2"}};
+  auto ok = egress.Get("/shipments?per=1", auth);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto missing = egress.Get("/shipments/999999999", auth);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_FALSE(ok->get_header_value("X-RateLimit-Limit").empty());
+  auto denied = egress.Get("/shipments", httplib::Headers{{"Flexport-Version", "2"}});
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+  Scenario("outage");
+  auto down = egress.Get("/bookings", auth);
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503);
+  auto m = internal.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_GE(MetricValue(m->body, "flexport_api_requests_total{code=\"200\",endpoint=\"/shipments\",source=\"proxy\"}"), 1)
+      << m->body;
+  EXPECT_GE(MetricValue(m->body, "flexport_api_requests_total{code=\"503\",endpoint=\"/bookings\",source=\"proxy\"}"), 1);
+  EXPECT_GE(MetricValue(m->body, "flexport_api_requests_total{code=\"404\",endpoint=\"/shipments/:id\",source=\"proxy\"}"), 1);
+  ExpectNoSecret(m->body + agent.Stderr(), "proxy metrics and logs");
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
+}
+
+}  // namespace
+}  // namespace fxagent
