@@ -213,7 +213,7 @@ void Daemon::Start() {
   d.public_listener.server.set_payload_max_length(d.config.webhooks.max_body);
   // Flexport delivers webhooks over many concurrent connections and each request waits
   // for its group commit: enough threads that connections never queue behind a fsync.
-  d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(32); };
   d.public_listener.server.set_keep_alive_max_count(1000);
   // The internal listener serves scrapes and a few API calls: a small pool is plenty.
   d.internal_listener.server.new_task_queue = [] { return new httplib::ThreadPool(2); };
