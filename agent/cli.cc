@@ -12,6 +12,9 @@
 #include "agent/daemon.h"
 #include "agent/demo.h"
 #include "agent/version.h"
+#include "rules/alerting/export.h"
+#include "rules/alerting/rule_loader.h"
+#include "rules/alerting/rule_test_runner.h"
 
 namespace fxagent {
 namespace {
@@ -76,6 +79,10 @@ int RunCli(int argc, char** argv) {
   rules->set_version_flag("--version", std::string("flexport-agent ") + AgentVersion());
   auto* rules_export = rules->add_subcommand("export", "print the rules as a Prometheus rule file");
   AddCommon(rules_export, export_opts);
+  std::vector<std::string> rule_test_files;
+  auto* rules_test = rules->add_subcommand("test", "run promtool-format rule unit tests");
+  rules_test->add_option("files", rule_test_files, "promtool test files")->required();
+  rules_test->set_version_flag("--version", std::string("flexport-agent ") + AgentVersion());
   CommonOptions hooks_opts;
   std::string hooks_type, hooks_since;
   std::vector<std::string> hooks_ids;
@@ -125,16 +132,32 @@ int RunCli(int argc, char** argv) {
                             : ValidateConfigFile(validate_opts.config_file);
     for (const auto& e : errors) std::cerr << e.what() << "\n";
     if (!errors.empty()) return kExitConfig;
+    auto config = Load(validate_opts);
+    if (!config) return kExitConfig;
+    const auto rule_errors = alerting::ValidateRuleFiles(config->rules.files);
+    for (const auto& e : rule_errors) std::cerr << e.what() << "\n";
+    if (!rule_errors.empty()) return kExitConfig;
     std::cout << (validate_opts.config_file.empty() ? "<default>" : validate_opts.config_file)
               << ": configuration is valid\n";
     return 0;
   }
   if (*rules_export) {
-    auto config = Load(export_opts);
-    if (!config) return kExitConfig;
-    std::cerr << "rules export: the rule engine is not part of this build yet\n";
-    return 1;
+    // Without -c the built-in rules are exported: no secrets are needed for that.
+    std::vector<std::string> files;
+    if (!export_opts.config_file.empty()) {
+      auto config = Load(export_opts);
+      if (!config) return kExitConfig;
+      files = config->rules.files;
+    }
+    try {
+      std::cout << alerting::ExportPrometheusRules(alerting::LoadConfiguredRules(files));
+    } catch (const alerting::RuleError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitConfig;
+    }
+    return 0;
   }
+  if (*rules_test) return alerting::RunRuleTestsCommand(rule_test_files, std::cout);
   if (*dead_letters || *replay) {
     auto config = Load(hooks_opts);
     if (!config) return kExitConfig;

@@ -22,6 +22,8 @@
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/clock.h"
 #include "agent/proxy/egress_proxy.h"
+#include "agent/rule_loop.h"
+#include "rules/alerting/rule.h"
 #include "agent/notify/notifier.h"
 #include "agent/version.h"
 #include "agent/webhooks/reconciler.h"
@@ -94,6 +96,7 @@ struct Daemon::Impl {
   SystemClock clock;
   std::unique_ptr<Notifier> notifier;
   std::unique_ptr<WebhookReconciler> reconciler;  // after relay and credentials: stops first
+  std::unique_ptr<RuleLoop> rule_loop;
   bool status_page_unresolved = false;  // scheduler thread only
   DaemonServices services;
   std::map<std::string, std::string> last_reason;  // scheduler thread only
@@ -194,8 +197,12 @@ void Daemon::Start() {
   notifier_options.poll_interval = std::chrono::milliseconds(500);
   d.notifier = std::make_unique<Notifier>(d.config, d.config.agent.data_dir, d.registry, d.log,
                                           d.clock, notifier_options);
+  d.rule_loop = std::make_unique<RuleLoop>(
+      d.config, std::vector<const prometheus::Collectable*>{&d.registry, d.process.get()},
+      d.registry, d.notifier.get(), d.log);
   d.services.relay = d.relay.get();
   d.services.notifier = d.notifier.get();
+  d.services.rule_loop = d.rule_loop.get();
   d.services.ready = &d.ready;
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);
@@ -236,6 +243,7 @@ void Daemon::Start() {
   d.notifier->Start();
   d.WriteListenFile();
   d.scheduler->Start();
+  d.rule_loop->Start();
   d.ready = true;
   d.log.Info("agent started", {{"version", AgentVersion()},
                                {"instance", d.config.agent.instance},
@@ -246,6 +254,7 @@ void Daemon::Stop() {
   if (!impl_) return;
   Impl& d = *impl_;
   d.ready = false;
+  if (d.rule_loop) d.rule_loop->Stop();
   if (d.scheduler) d.scheduler->Stop();
   d.public_listener.Stop();
   d.egress.Stop();
@@ -276,6 +285,10 @@ int RunDaemonUntilSignal(Config config, Logger& log) {
   Daemon daemon(std::move(config), log);
   try {
     daemon.Start();
+  } catch (const alerting::RuleError& e) {
+    log.Error("invalid rule file", {{"error", e.what()}});
+    daemon.Stop();
+    return 78;
   } catch (const std::exception& e) {
     log.Error("cannot start", {{"error", e.what()}});
     daemon.Stop();

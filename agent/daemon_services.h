@@ -21,6 +21,7 @@ class ProbeBoard;
 class ProcessCollector;
 class WebhookRelay;
 class Notifier;
+class RuleLoop;
 
 struct DaemonServices {
   const Config* config = nullptr;
@@ -30,6 +31,7 @@ struct DaemonServices {
   const ProbeBoard* board = nullptr;
   WebhookRelay* relay = nullptr;
   Notifier* notifier = nullptr;
+  const RuleLoop* rule_loop = nullptr;
   const std::atomic<bool>* ready = nullptr;
   std::vector<std::string> probe_names;
   std::chrono::system_clock::time_point started_at;

@@ -8,6 +8,7 @@
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/notify_api.h"
 #include "agent/probe_classifier.h"
+#include "agent/rule_loop.h"
 #include "agent/status_json.h"
 #include "agent/version.h"
 #include "agent/webhooks/api_json.h"
@@ -55,7 +56,19 @@ json StatusJson(const DaemonServices& s) {
   j["version"] = AgentVersion();
   j["started_at"] = FormatTimestamp(s.started_at);
   j["webhooks"] = WebhooksJson(s);
-  j["alerts"] = json::array();
+  json alerts = json::array();
+  if (s.rule_loop != nullptr) {
+    for (const auto& a : s.rule_loop->ActiveAlerts()) {
+      alerts.push_back({{"alertname", a.alertname},
+                        {"severity", a.severity},
+                        {"state", std::string(alerting::AlertStatusName(a.state))},
+                        {"labels", a.labels},
+                        {"annotations", a.annotations},
+                        {"value", a.value},
+                        {"fingerprint", a.Fingerprint()}});
+    }
+  }
+  j["alerts"] = alerts;
   return j;
 }
 
