@@ -28,7 +28,7 @@ FROM debian:12-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libcurl4 libssl3 libsqlite3-0 libprometheus-cpp-core1.0 \
-      libcpp-httplib0.11 libre2-9 libtomlplusplus3 \
+      libcpp-httplib0.11 libre2-9 libtomlplusplus3 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 flexport-agent \
  && useradd --system --uid 10001 --gid flexport-agent --no-create-home \
