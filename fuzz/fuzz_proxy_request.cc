@@ -1,0 +1,58 @@
+// Fuzzes what the egress proxy does with a request it received: the endpoint label from
+// the request target, hop-by-hop header filtering (including fields named by
+// Connection), header lookup/removal, and traceparent parsing and re-formatting.
+// Input: an HTTP/1.1 request head ("GET /path HTTP/1.1", then "Name: value" lines).
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "agent/proxy/headers.h"
+#include "agent/proxy/traceparent.h"
+#include "fuzz/fuzz_input.h"
+#include "probes/endpoint_template.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace fxagent;
+  fuzz::FuzzInput in(data, size);
+  const std::string_view request_line = in.Line();
+  const size_t sp1 = request_line.find(' ');
+  const size_t sp2 = request_line.rfind(' ');
+  const std::string_view target = sp1 == std::string_view::npos
+                                      ? request_line
+                                      : request_line.substr(sp1 + 1, sp2 > sp1 ? sp2 - sp1 - 1 : 0);
+  const std::string endpoint = TemplateEndpoint(target);
+  if (endpoint.find('?') != std::string::npos) std::abort();  // the query never reaches a label
+
+  HeaderList headers;
+  while (!in.empty()) {
+    const std::string_view line = in.Line();
+    if (line.empty()) break;
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+  }
+  const HeaderList forwarded = DropHopByHop(headers);
+  if (forwarded.size() > headers.size()) std::abort();
+  for (const auto& [name, value] : forwarded) {
+    if (IsHopByHopHeader(name)) std::abort();
+  }
+
+  if (const std::string* tp = FindHeader(headers, "traceparent")) {
+    if (const auto ctx = ParseTraceparent(*tp)) {
+      const std::string formatted = FormatTraceparent(*ctx);
+      const auto again = ParseTraceparent(formatted);
+      if (!again || again->trace_id != ctx->trace_id || again->span_id != ctx->span_id ||
+          again->flags != ctx->flags) {
+        std::abort();
+      }
+    }
+  }
+  ParseTraceparent(in.Rest()).has_value();
+
+  HeaderList copy = headers;
+  const size_t removed = RemoveHeader(copy, "traceparent");
+  if (copy.size() + removed != headers.size() || FindHeader(copy, "TraceParent")) std::abort();
+  return 0;
+}
