@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/ecosystem/dashboard_queries.h"
 #include "tests/ecosystem/stack.h"
 
 namespace fxagent::ecosystem {
@@ -209,6 +210,23 @@ TEST(AlertingEndToEnd, OutageReachesTheReceiverFromAgentsAndPrometheusOnceEach) 
   EXPECT_EQ(from_prometheus[0], expected);
   EXPECT_EQ(from_agents[0].value("severity", ""), "P1");
   EXPECT_EQ(from_agents[0].value("component", ""), "api");
+
+  // The overview dashboard shows it: worst severity P1, the alert in the table.
+  auto overview =
+      json::parse(ReadFile(SourcePath("dashboards/flexport-overview.json")), nullptr, false);
+  ASSERT_FALSE(overview.is_discarded());
+  Variables vars;
+  vars.instance = ".*";
+  std::map<std::string, std::string> panel_expr;
+  for (const PanelQuery& q : ExtractQueries(overview))
+    panel_expr[q.panel] = Substitute(q.expr, vars);
+  EXPECT_TRUE(WaitFor([&] {
+    auto worst = PromQuery(prom.address, panel_expr["Worst active severity"]);
+    return ResultCount(worst) == 1 && worst["data"]["result"][0]["value"][1] == "1";
+  })) << PromQuery(prom.address, panel_expr["Worst active severity"]).dump();
+  auto table = PromQuery(prom.address, panel_expr["Active alerts"]);
+  ASSERT_GE(ResultCount(table), 1u) << table.dump();
+  EXPECT_NE(table.dump().find(kAlert), std::string::npos) << table.dump();
 
   // No second page: give Alertmanager its group_wait again after the last replica's
   // post, then count. (An absence can only be observed over time.)
