@@ -3,7 +3,16 @@
 #include <cstdio>
 #include <iostream>
 
+#include <prometheus/registry.h>
+
+#include <algorithm>
+
 #include "agent/credential_factory.h"
+#include "agent/metrics/api_metrics.h"
+#include "probes/probe_metrics.h"
+#include "rules/alerting/alert_evaluator.h"
+#include "rules/alerting/rule_loader.h"
+#include "rules/alerting/self_scraper.h"
 #include "agent/probe_classifier.h"
 #include "agent/status_json.h"
 #include "agent/version.h"
@@ -83,6 +92,41 @@ void PrintTable(const std::vector<ProbeResult>& results, const ClassifierInput& 
       << "\n";
 }
 
+
+// The alert rules evaluated once over what this round of probes recorded (ignoring `for`):
+// check pages with the same rule definitions as the daemon. Rules that need history
+// (rates, "after a working key") cannot match on one sample; the probe classifier covers
+// those, and the more urgent of the two answers wins.
+void ClassifyWithRules(const Config& config, const std::vector<ProbeResult>& results,
+                       Classification& c) {
+  prometheus::Registry registry;
+  ApiMetrics api(registry);
+  ProbeMetrics probes(registry, api);
+  for (const auto& r : results) probes.Record(r);
+  if (config.flexport.api_key_expires_at) {
+    probes.SetKeyExpiry(std::chrono::duration<double>(
+                            config.flexport.api_key_expires_at->time_since_epoch())
+                            .count());
+  }
+  const auto rules = alerting::LoadConfiguredRules(config.rules.files);
+  tsdb::SeriesStore store;
+  alerting::SelfScraper scraper({&registry}, store, rules);
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  scraper.Scrape(now);
+  for (const auto& a : alerting::InstantClassify(rules, store, now)) {
+    const Severity s = ParseSeverity(a.severity).value_or(Severity::kNone);
+    auto it = a.annotations.find("summary");
+    const std::string summary = it != a.annotations.end() ? it->second : "";
+    c.worst = MoreUrgent(c.worst, s);
+    c.findings.push_back({s, "rule", a.alertname + ": " + summary});
+  }
+  std::stable_sort(c.findings.begin(), c.findings.end(), [](const Finding& a, const Finding& b) {
+    return MoreUrgent(a.severity, b.severity) == a.severity && a.severity != b.severity;
+  });
+}
+
 }  // namespace
 
 int RunCheck(const Config& config, bool json_output, Logger& log) {
@@ -93,7 +137,13 @@ int RunCheck(const Config& config, bool json_output, Logger& log) {
   input.key_expires_at = config.flexport.api_key_expires_at;
   input.slow_threshold = config.probes.slow_threshold;
   input.now = std::chrono::system_clock::now();
-  const Classification c = ClassifyProbeResults(input);
+  Classification c = ClassifyProbeResults(input);
+  try {
+    ClassifyWithRules(config, input.results, c);
+  } catch (const alerting::RuleError& e) {
+    std::cerr << e.what() << "\n";
+    return 78;
+  }
   if (json_output) {
     auto j = ProbeOverviewJson(input.results, input, c);
     j["instance"] = config.agent.instance;
