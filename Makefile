@@ -4,7 +4,9 @@ BUILD_TYPE ?= Release
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test demo bench format lint clean
+PREFIX ?= /usr/local
+
+.PHONY: all deps configure build test demo bench install format lint clean
 
 all: build
 
@@ -24,7 +26,14 @@ demo: build
 	@$(BUILD_DIR)/agent/flexport-agent demo
 
 bench: build
+	@scripts/install-bench-deps
 	@bench/footprint/run.sh $(BUILD_DIR)
+	@bench/webhook_ingest/run.sh $(BUILD_DIR)
+	@$(BUILD_DIR)/bench/proxy/proxy_bench
+	@bench/rules/run.sh $(BUILD_DIR)
+
+install: build
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
