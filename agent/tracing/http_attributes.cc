@@ -74,7 +74,7 @@ std::string RedactQuery(std::string_view query) {
 
 }  // namespace
 
-std::string SanitizeUrlForSpan(std::string_view url) {
+std::string SanitizeUrlForSpan(std::string_view url, UrlPath path) {
   RawUrl r = Split(url);
   std::string out;
   if (!r.scheme.empty()) {
@@ -84,6 +84,10 @@ std::string SanitizeUrlForSpan(std::string_view url) {
     out.append(r.host);
     if (ipv6) out += ']';
     if (!r.port.empty()) out.append(":").append(r.port);
+  }
+  if (path == UrlPath::kRedact) {
+    out.append("/REDACTED");
+    return out;
   }
   out.append(r.path);
   if (r.has_query) {
@@ -112,15 +116,16 @@ UrlParts SplitUrlForSpan(std::string_view url) {
   return parts;
 }
 
-void SetHttpClientRequest(ScopedSpan& span, std::string_view method, std::string_view url) {
+void SetHttpClientRequest(ScopedSpan& span, std::string_view method, std::string_view url,
+                          UrlPath path) {
   if (!span.IsRecording()) return;
   UrlParts parts = SplitUrlForSpan(url);
   span.SetAttribute(semconv::kHttpRequestMethod, method);
-  span.SetAttribute(semconv::kUrlFull, SanitizeUrlForSpan(url));
+  span.SetAttribute(semconv::kUrlFull, SanitizeUrlForSpan(url, path));
   if (!parts.scheme.empty()) span.SetAttribute(semconv::kUrlScheme, parts.scheme);
   if (!parts.host.empty()) span.SetAttribute(semconv::kServerAddress, parts.host);
   if (parts.port != 0) span.SetAttribute(semconv::kServerPort, parts.port);
-  span.SetAttribute(semconv::kUrlPath, parts.path);
+  if (path == UrlPath::kKeep) span.SetAttribute(semconv::kUrlPath, parts.path);
 }
 
 void SetHttpServerRequest(ScopedSpan& span, std::string_view method, std::string_view target,

@@ -13,7 +13,10 @@ namespace fxagent {
 /// Drops userinfo and the fragment, keeps query keys and replaces every query value
 /// with "REDACTED": `https://u:p@h/x?token=s&per=1#f` → `https://h/x?token=REDACTED&per=REDACTED`.
 /// Also accepts a bare path (`/x?token=s`).
-std::string SanitizeUrlForSpan(std::string_view url);
+/// kRedact also replaces the path with "/REDACTED": for URLs whose path is itself a
+/// secret (Slack incoming webhooks, tokenised generic webhooks).
+enum class UrlPath { kKeep, kRedact };
+std::string SanitizeUrlForSpan(std::string_view url, UrlPath path = UrlPath::kKeep);
 
 struct UrlParts {
   std::string scheme;  // "" for a bare path
@@ -24,8 +27,9 @@ struct UrlParts {
 UrlParts SplitUrlForSpan(std::string_view url);
 
 /// Client span: http.request.method, url.full (sanitized), url.scheme, server.address,
-/// server.port, url.path.
-void SetHttpClientRequest(ScopedSpan& span, std::string_view method, std::string_view url);
+/// server.port, and url.path unless `path` is kRedact (then url.full ends in /REDACTED).
+void SetHttpClientRequest(ScopedSpan& span, std::string_view method, std::string_view url,
+                          UrlPath path = UrlPath::kKeep);
 
 /// Server span: http.request.method, url.path, url.scheme ("http"), and http.route
 /// when `route` is not empty. `target` is the request target (path and query).

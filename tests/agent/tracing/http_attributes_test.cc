@@ -63,6 +63,25 @@ TEST(SanitizeUrlTest, NoSecretSurvives) {
   EXPECT_NE(out.find("access_token=REDACTED"), std::string::npos);
 }
 
+TEST(SanitizeUrlTest, RedactedPathForSecretPaths) {
+  EXPECT_EQ(SanitizeUrlForSpan("https://hooks.slack.com/services/T0/B0/xyz?a=b", UrlPath::kRedact),
+            "https://hooks.slack.com/REDACTED");
+  EXPECT_EQ(SanitizeUrlForSpan("/hook/tok", UrlPath::kRedact), "/REDACTED");
+}
+
+TEST(HttpAttributesTest, ClientRequestWithSecretPath) {
+  InMemoryTracer tracer;
+  {
+    auto span = tracer.StartSpan("notify", SpanKind::kClient);
+    SetHttpClientRequest(span, "POST", "https://hooks.slack.com/services/T0/B0/xyz",
+                         UrlPath::kRedact);
+  }
+  auto s = tracer.Spans().at(0);
+  EXPECT_EQ(StringAttr(s, semconv::kUrlFull), "https://hooks.slack.com/REDACTED");
+  EXPECT_EQ(StringAttr(s, semconv::kServerAddress), "hooks.slack.com");
+  EXPECT_FALSE(HasAttr(s, semconv::kUrlPath));
+}
+
 TEST(SplitUrlTest, PartsAndDefaultPorts) {
   auto p = SplitUrlForSpan("HTTPS://api.flexport.com/shipments?per=1");
   EXPECT_EQ(p.scheme, "https");
