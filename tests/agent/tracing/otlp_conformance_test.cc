@@ -37,6 +37,21 @@ std::string FindInPath(const std::string& name) {
 json Str(const std::string& s) { return json{{"stringValue", s}}; }
 json Int(std::int64_t i) { return json{{"intValue", std::to_string(i)}}; }
 
+class InstallLock {
+ public:
+  explicit InstallLock(const std::string& path) : fd_(open(path.c_str(), O_CREAT | O_RDWR, 0600)) {
+    if (fd_ >= 0) flock(fd_, LOCK_EX);
+  }
+  ~InstallLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  InstallLock(const InstallLock&) = delete;
+  InstallLock& operator=(const InstallLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 class OtlpConformanceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,6 +60,8 @@ class OtlpConformanceTest : public ::testing::Test {
       GTEST_SKIP() << "node not found in PATH: install nodejs to run the OTLP "
                       "schema conformance check";
     decoder_dir_ = FXAGENT_OTLP_DECODE_DIR;
+    // ctest -j runs these tests in parallel processes: one `npm ci` at a time.
+    InstallLock lock(decoder_dir_ + "/.install.lock");
     if (!fs::exists(fs::path(decoder_dir_) / "node_modules/@opentelemetry/otlp-transformer")) {
       std::string npm = FindInPath("npm");
       if (npm.empty()) GTEST_SKIP() << "npm not found in PATH: install npm to run the OTLP check";
