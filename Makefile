@@ -31,6 +31,7 @@ bench: build
 	@bench/webhook_ingest/run.sh $(BUILD_DIR)
 	@$(BUILD_DIR)/bench/proxy/proxy_bench
 	@bench/rules/run.sh $(BUILD_DIR)
+	@bench/detect/run.sh $(BUILD_DIR)
 
 install: build
 	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
