@@ -1,0 +1,209 @@
+// Hostile clients against the real flexport-agent binary (issue 8): slowloris, idle
+// keep-alive hoarders, oversized headers and bodies, invalid HTTP, on the public
+// listener, while a legitimate sender keeps posting signed webhooks that must each get a
+// 200 within a bounded latency; afterwards the agent is alive and /healthz answers.
+// Also: the internal listener binds loopback by default, and admin_token protects the
+// mutating /api/v1 calls.
+//
+// Tests of behaviour the agent does not have yet are marked "known issue" with the
+// figures measured when they were written; they are skipped unless
+// FXAGENT_RUN_KNOWN_ISSUES=1, so the failure stays one variable away.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "tests/hostile/attackers.h"
+#include "tests/hostile/hostile_util.h"
+
+namespace fxagent::hostile {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The bound on a legitimate webhook's latency while the listener is under attack.
+constexpr double kMaxP99Ms = 500;
+// Client-side timeout of one legitimate POST (a failure, counted, when it passes).
+constexpr milliseconds kLegitTimeout(5000);
+
+#define SKIP_KNOWN_ISSUE(why)                                                                \
+  if (std::getenv("FXAGENT_RUN_KNOWN_ISSUES") == nullptr) {                                  \
+    GTEST_SKIP() << "known issue: " << why << " (set FXAGENT_RUN_KNOWN_ISSUES=1 to run it)"; \
+  }
+
+struct AttackPlan {
+  Attack attack;
+  int connections;
+};
+
+class HostileClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(agent_.Start()) << agent_.Stderr(); }
+
+  void TearDown() override {
+    // Whatever happened, the agent must still be there and answer its health checks.
+    EXPECT_TRUE(agent_.Running()) << agent_.Stderr();
+    EXPECT_TRUE(testing::WaitFor([&] { return agent_.Healthy(); }, seconds(15)))
+        << "/healthz does not answer after the attack";
+  }
+
+  // Runs the attacks, lets them settle for `warmup`, then sends legitimate webhooks for
+  // `duration` while they go on. Prints and returns the legitimate sender's figures.
+  LatencyReport UnderAttack(const std::vector<AttackPlan>& plans, milliseconds warmup,
+                            milliseconds duration) {
+    std::vector<std::unique_ptr<Attacker>> attackers;
+    for (const AttackPlan& p : plans) {
+      attackers.push_back(
+          std::make_unique<Attacker>(p.attack, agent_.public_port(), p.connections));
+    }
+    std::this_thread::sleep_for(warmup);  // pacing the load, not waiting for readiness
+    LegitSender sender(agent_.public_port(), "legit", kLegitTimeout);
+    std::this_thread::sleep_for(duration);
+    sender.Stop();
+    const LatencyReport report = sender.Report();
+    for (auto& a : attackers) {
+      std::cout << "[ hostile  ] " << a->Summary() << " (holding " << a->Held() << ")\n";
+      a->Stop();
+    }
+    std::cout << "[ hostile  ] " << report.ToString() << std::endl;
+    return report;
+  }
+
+  static void ExpectBounded(const LatencyReport& r) {
+    EXPECT_GE(r.requests, 10u) << r.ToString();
+    EXPECT_EQ(r.failed, 0u) << r.ToString();
+    EXPECT_EQ(r.ok, r.requests) << r.ToString();
+    EXPECT_LT(r.p99_ms, kMaxP99Ms) << r.ToString();
+  }
+
+  AgentUnderTest agent_;
+};
+
+TEST_F(HostileClientTest, BaselineSignedWebhooksWithoutAttack) {
+  ExpectBounded(UnderAttack({}, milliseconds(0), seconds(3)));
+}
+
+// Runs `attack` (one request at a time) until it has gone through all its cases
+// `cycles` times, with a legitimate sender alongside; returns the sender's figures.
+LatencyReport CycleThrough(int port, Attacker& attacker, Attack attack, int cycles) {
+  LegitSender sender(port, "legit", kLegitTimeout);
+  const bool done = testing::WaitFor(
+      [&] { return attacker.Rounds() >= cycles * Attacker::Cases(attack); }, seconds(90));
+  sender.Stop();
+  attacker.Stop();
+  const LatencyReport report = sender.Report();
+  std::cout << "[ hostile  ] " << attacker.Summary() << "\n[ hostile  ] " << report.ToString()
+            << std::endl;
+  EXPECT_TRUE(done) << "only " << attacker.Rounds() << " requests answered";
+  // Nothing hostile is ever accepted, and everything is answered or closed in time.
+  for (const auto& [outcome, count] : attacker.Outcomes()) {
+    EXPECT_EQ(outcome.find("-> 200"), std::string::npos) << outcome;
+    EXPECT_EQ(outcome.find("no answer"), std::string::npos) << outcome;
+  }
+  return report;
+}
+
+TEST_F(HostileClientTest, OversizedHeadersAndBodiesAreRefused) {
+  Attacker attacker(Attack::kOversized, agent_.public_port(), 1);
+  ExpectBounded(CycleThrough(agent_.public_port(), attacker, Attack::kOversized, 1));
+  const auto outcomes = attacker.Outcomes();
+  EXPECT_EQ(outcomes.count("256KiB body with Content-Length -> 413"), 1u);
+  EXPECT_EQ(outcomes.count("256KiB chunked body -> 413"), 1u);
+  EXPECT_EQ(outcomes.count("64KiB header -> 400"), 1u);
+}
+
+TEST_F(HostileClientTest, InvalidHttpIsRefused) {
+  Attacker attacker(Attack::kInvalidHttp, agent_.public_port(), 1);
+  ExpectBounded(CycleThrough(agent_.public_port(), attacker, Attack::kInvalidHttp, 1));
+}
+
+TEST_F(HostileClientTest, SlowlorisDoesNotStarveSignedWebhooks) {
+  SKIP_KNOWN_ISSUE(
+      "64 slowloris connections hold all 32 public listener threads (the 10 s read timeout "
+      "is per read, not per request); measured: signed webhooks time out after 5 s");
+  ExpectBounded(UnderAttack({{Attack::kSlowloris, 64}}, seconds(2), seconds(15)));
+}
+
+TEST_F(HostileClientTest, IdleKeepAliveConnectionsDoNotStarveSignedWebhooks) {
+  SKIP_KNOWN_ISSUE(
+      "200 idle keep-alive connections each hold a public listener thread for the 5 s "
+      "keep-alive timeout; measured: signed webhooks wait seconds or time out");
+  ExpectBounded(UnderAttack({{Attack::kIdleKeepAlive, 200}}, seconds(2), seconds(12)));
+}
+
+TEST_F(HostileClientTest, AllAttacksAtOnce) {
+  SKIP_KNOWN_ISSUE("as SlowlorisDoesNotStarveSignedWebhooks");
+  ExpectBounded(UnderAttack({{Attack::kSlowloris, 64},
+                             {Attack::kIdleKeepAlive, 200},
+                             {Attack::kOversized, 1},
+                             {Attack::kInvalidHttp, 1}},
+                            seconds(2), seconds(15)));
+}
+
+// The embedded default configuration keeps the internal and egress listeners on
+// loopback; only the webhook receiver faces the network.
+TEST(DefaultConfigTest, InternalAndEgressListenersBindLoopback) {
+  const Config config =
+      LoadConfigText(DefaultConfigText(), "<default>", [](const std::string& name) {
+        return std::optional<std::string>(name == "FLEXPORT_API_KEY" ? "k" : "");
+      });
+  EXPECT_EQ(config.listen.internal.host, "127.0.0.1");
+  EXPECT_EQ(config.listen.egress.host, "127.0.0.1");
+  EXPECT_TRUE(config.listen.admin_token.empty());
+}
+
+class AdminTokenTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(agent_.Start()) << agent_.Stderr(); }
+
+  int Call(const std::string& method, const std::string& path, const std::string& body,
+           const std::optional<std::string>& authorization) {
+    httplib::Client c("127.0.0.1", agent_.internal_port());
+    c.set_connection_timeout(seconds(2));
+    c.set_read_timeout(seconds(5));
+    httplib::Headers headers;
+    if (authorization) headers.emplace("Authorization", *authorization);
+    httplib::Result res = method == "POST"     ? c.Post(path, headers, body, "application/json")
+                          : method == "DELETE" ? c.Delete(path, headers)
+                                               : c.Get(path, headers);
+    return res ? res->status : -1;
+  }
+
+  static constexpr char kToken[] = "adm_hostile_token_123";
+  AgentUnderTest agent_{std::string("admin_token = \"") + kToken + "\""};
+};
+
+TEST_F(AdminTokenTest, MutatingCallsNeedTheToken) {
+  const std::string silence =
+      R"({"matchers":[{"name":"alertname","value":"X","isRegex":false}],)"
+      R"("startsAt":"2024-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z",)"
+      R"("createdBy":"hostile","comment":"test"})";
+  const std::string bearer = std::string("Bearer ") + kToken;
+  for (const std::optional<std::string>& auth :
+       {std::optional<std::string>(), std::optional<std::string>("Bearer wrong"),
+        std::optional<std::string>(std::string("Bearer ") + kToken + "x"),
+        std::optional<std::string>(kToken), std::optional<std::string>("Basic " + bearer)}) {
+    SCOPED_TRACE(auth ? "Authorization: " + *auth : "no Authorization");
+    EXPECT_EQ(Call("POST", "/api/v1/webhooks/replay", "{}", auth), 401);
+    EXPECT_EQ(Call("POST", "/api/v1/silences", silence, auth), 401);
+    EXPECT_EQ(Call("DELETE", "/api/v1/webhooks/dead-letters/evt_1", "", auth), 401);
+  }
+  // Reads stay open; with the token the mutating calls go through.
+  EXPECT_EQ(Call("GET", "/api/v1/status", "", std::nullopt), 200);
+  EXPECT_EQ(Call("POST", "/api/v1/webhooks/replay", "{}", bearer), 200);
+  const int created = Call("POST", "/api/v1/silences", silence, bearer);
+  EXPECT_TRUE(created == 200 || created == 201) << created;
+  EXPECT_NE(agent_.Stderr().find("listening"), std::string::npos);
+  EXPECT_EQ(agent_.Stderr().find(kToken), std::string::npos) << "admin token in the log";
+}
+
+}  // namespace
+}  // namespace fxagent::hostile
