@@ -31,8 +31,12 @@ size_t HashLabels(const std::vector<Label>& labels) {
 Labels::Labels(std::initializer_list<Label> labels)
     : Labels(FromUnsorted(std::vector<Label>(labels))) {}
 
-Labels::Labels(std::vector<Label> sorted) : hash_(HashLabels(sorted)) {
-  if (!sorted.empty()) labels_ = std::make_shared<const std::vector<Label>>(std::move(sorted));
+Labels::Labels(std::vector<Label> sorted) {
+  // An empty set keeps hash 0, the same as a default-constructed Labels, so all empty
+  // label sets compare equal however they were built.
+  if (sorted.empty()) return;
+  hash_ = HashLabels(sorted);
+  labels_ = std::make_shared<const std::vector<Label>>(std::move(sorted));
 }
 
 const std::vector<Label>& Labels::EmptyItems() {

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "rules/labels.h"
 #include "rules/matcher.h"
@@ -24,6 +29,20 @@ TEST(LabelsTest, SortedDedupedAndHashed) {
   EXPECT_EQ(a.ToString(), R"({__name__="x", a="1", b="2"})");
   EXPECT_FALSE(a == a.WithoutMetricName());
   EXPECT_EQ(LabelsBuilder(a).Set("a", "").Del("__name__").Build(), (Labels{{"b", "2"}}));
+}
+
+TEST(LabelsTest, EmptySetsAreEqualHoweverBuilt) {
+  const Labels def;
+  const Labels from_vector = Labels::FromUnsorted({});
+  const Labels all_empty_values = Labels::FromUnsorted({{"a", ""}});
+  const Labels stripped = Labels{{"__name__", "x"}}.WithoutMetricName();
+  const Labels built = LabelsBuilder(Labels{{"a", "1"}}).Del("a").Build();
+  for (const Labels* l : {&from_vector, &all_empty_values, &stripped, &built}) {
+    EXPECT_TRUE(l->empty());
+    EXPECT_EQ(*l, def);
+    EXPECT_EQ(l->Hash(), def.Hash());
+    EXPECT_EQ(LabelsHash{}(*l), LabelsHash{}(def));
+  }
 }
 
 TEST(MatcherTest, RegexIsFullyAnchored) {
@@ -101,6 +120,100 @@ TEST(SeriesStoreTest, RetentionDropsOldChunksAndSeries) {
   EXPECT_EQ(sel[0].points.back().t, 2'000'000);
   EXPECT_LE(sel[0].points.front().t, 2'000'000 - 600'000);
   EXPECT_GT(sel[0].points.front().t, 2'000'000 - 600'000 - 121'000);
+}
+
+// Postings-based selection must agree with a brute-force scan: same series, same
+// order (creation order whenever an equality matcher is present), same points.
+TEST(SeriesStoreTest, SelectMatchesBruteForce) {
+  SeriesStore store(SeriesStore::Options{.retention_ms = 1'000'000'000});
+  std::vector<Labels> all;
+  for (int n = 0; n < 3; ++n) {
+    for (int j = 0; j < 4; ++j) {
+      for (int k = 0; k < 3; ++k) {
+        std::vector<Label> l{{"__name__", "m" + std::to_string(n)},
+                             {"job", "j" + std::to_string(j)}};
+        if (k > 0) l.push_back({"code", std::to_string(k)});
+        all.push_back(Labels::FromUnsorted(l));
+      }
+    }
+  }
+  // 300 samples each (several chunks); odd series get a stale marker at t=150'000.
+  for (int64_t t = 0; t < 300'000; t += 1000) {
+    for (size_t i = 0; i < all.size(); ++i) {
+      store.Append(all[i], t,
+                   (i % 2 == 1 && t == 150'000) ? StaleNaN() : static_cast<double>(t + i));
+    }
+  }
+  const std::vector<std::vector<Matcher>> queries = {
+      {M(MatchType::kEqual, "__name__", "m1")},
+      {M(MatchType::kEqual, "__name__", "m1"), M(MatchType::kEqual, "job", "j2")},
+      {M(MatchType::kEqual, "job", "j2"), M(MatchType::kEqual, "code", "1")},
+      {M(MatchType::kEqual, "__name__", "m0"), M(MatchType::kEqual, "code", "")},
+      {M(MatchType::kEqual, "__name__", "m2"), M(MatchType::kNotEqual, "code", "2")},
+      {M(MatchType::kEqual, "__name__", "m2"), M(MatchType::kRegex, "job", "j[13]")},
+      {M(MatchType::kEqual, "__name__", "m2"), M(MatchType::kEqual, "job", "nope")},
+      {M(MatchType::kEqual, "nolabel", "x")},
+  };
+  const std::vector<std::pair<int64_t, int64_t>> windows = {
+      {0, 299'000}, {119'500, 240'000}, {150'000, 150'000}, {121'000, 125'999}, {400'000, 500'000}};
+  for (size_t q = 0; q < queries.size(); ++q) {
+    for (auto [mint, maxt] : windows) {
+      for (bool skip_stale : {false, true}) {
+        std::vector<SeriesPoints> want;
+        for (size_t i = 0; i < all.size(); ++i) {
+          bool match = true;
+          for (const Matcher& m : queries[q]) match = match && m.Matches(all[i].Get(m.name()));
+          if (!match) continue;
+          SeriesPoints sp{all[i], {}};
+          for (int64_t t = (mint + 999) / 1000 * 1000; t <= std::min<int64_t>(maxt, 299'000);
+               t += 1000) {
+            const bool stale = i % 2 == 1 && t == 150'000;
+            if (skip_stale && stale) continue;
+            sp.points.push_back({t, stale ? StaleNaN() : static_cast<double>(t + i)});
+          }
+          if (!sp.points.empty()) want.push_back(sp);
+        }
+        auto got = store.Select(queries[q], mint, maxt, skip_stale);
+        ASSERT_EQ(got.size(), want.size()) << "query " << q << " window " << mint << "," << maxt;
+        auto latest = store.SelectLatest(queries[q], mint, maxt);
+        if (!skip_stale) {
+          ASSERT_EQ(latest.size(), want.size());
+        }
+        for (size_t i = 0; i < got.size(); ++i) {
+          EXPECT_EQ(got[i].labels, want[i].labels);
+          ASSERT_EQ(got[i].points.size(), want[i].points.size());
+          for (size_t p = 0; p < got[i].points.size(); ++p) {
+            EXPECT_EQ(got[i].points[p].t, want[i].points[p].t);
+            EXPECT_EQ(std::bit_cast<uint64_t>(got[i].points[p].v),
+                      std::bit_cast<uint64_t>(want[i].points[p].v));
+          }
+          if (!skip_stale) {
+            EXPECT_EQ(latest[i].labels, want[i].labels);
+            ASSERT_EQ(latest[i].points.size(), 1u);
+            EXPECT_EQ(latest[i].points[0].t, want[i].points.back().t);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(SeriesStoreTest, PostingsForgetDroppedSeries) {
+  SeriesStore store(SeriesStore::Options{.retention_ms = 10'000});
+  Labels a{{"__name__", "a"}, {"job", "x"}}, b{{"__name__", "b"}, {"job", "x"}};
+  store.IngestScrape(1000, {{a, 1}, {b, 1}});
+  for (int64_t t = 2000; t <= 200'000; t += 1000) store.IngestScrape(t, {{a, 1}});
+  EXPECT_EQ(store.Stats().series, 1u);
+  EXPECT_TRUE(store.Select({M(MatchType::kEqual, "__name__", "b")}, 0, 300'000).empty());
+  auto sel = store.Select({M(MatchType::kEqual, "job", "x")}, 0, 300'000);
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0].labels, a);
+  // A re-created series is found again, after the older one.
+  store.IngestScrape(201'000, {{b, 2}, {a, 1}});
+  sel = store.Select({M(MatchType::kEqual, "job", "x")}, 0, 300'000);
+  ASSERT_EQ(sel.size(), 2u);
+  EXPECT_EQ(sel[0].labels, a);
+  EXPECT_EQ(sel[1].labels, b);
 }
 
 }  // namespace
