@@ -22,7 +22,9 @@
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/clock.h"
 #include "agent/proxy/egress_proxy.h"
+#include "agent/probe_tracing.h"
 #include "agent/rule_loop.h"
+#include "agent/tracing/make_tracer.h"
 #include "rules/alerting/rule.h"
 #include "agent/notify/notifier.h"
 #include "agent/version.h"
@@ -86,6 +88,7 @@ struct Daemon::Impl {
   Config config;
   Logger& log;
   prometheus::Registry registry;
+  std::unique_ptr<Tracer> tracer;
   std::shared_ptr<ProcessCollector> process;
   ApiMetrics api_metrics;
   ProbeMetrics probe_metrics;
@@ -113,6 +116,7 @@ struct Daemon::Impl {
 
 void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   probe_metrics.Record(r);
+  TraceProbe(*tracer, r);
   board.Update(r);
   if (r.status_page && notifier) {
     const bool unresolved = !r.status_page->incidents.empty();
@@ -174,6 +178,7 @@ void Daemon::Start() {
     d.probe_metrics.SetKeyExpiry(ToUnixSeconds(*d.config.flexport.api_key_expires_at));
   }
 
+  d.tracer = MakeTracer(d.config.tracing, d.config.agent.instance, AgentVersion(), d.registry);
   d.credentials = MakeCredentialSource(d.config, d.log, [&d](double expiry) {
     d.probe_metrics.SetTokenExpiry(expiry);
   });
@@ -262,6 +267,7 @@ void Daemon::Stop() {
   if (d.reconciler) d.reconciler->Stop();
   if (d.relay) d.relay->Stop();
   if (d.notifier) d.notifier->Stop();
+  if (d.tracer) d.tracer->Stop();
 }
 
 Daemon::Addresses Daemon::addresses() const {

@@ -27,6 +27,7 @@ struct ProbeResult {
   /// transport, auth (401), http_<code>, body. Empty on success.
   std::string reason;
   std::string detail;    // one human-readable line; never contains secrets
+  std::string url;       // the URL probed (may carry a query; sanitize before exporting)
   PhaseTimings timings;
   RateLimitInfo ratelimit;
   std::optional<StatusPageReport> status_page;  // status page probe on success

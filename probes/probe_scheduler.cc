@@ -16,8 +16,9 @@ using std::chrono::milliseconds;
 // long a lost wakeup could delay shutdown.
 constexpr milliseconds kMaxWait{5000};
 
-ProbeResult Complete(const Prober& prober, const HttpResponse& response) {
+ProbeResult Complete(const Prober& prober, const std::string& url, const HttpResponse& response) {
   ProbeResult r = prober.Interpret(response);
+  r.url = url;
   r.finished_at = std::chrono::system_clock::now();
   return r;
 }
@@ -83,9 +84,9 @@ void ProbeScheduler::Loop() {
         continue;
       }
       in_flight[i] = true;
-      transport_->Submit(*request, [this, i, &in_flight](HttpResponse response) {
+      transport_->Submit(*request, [this, i, &in_flight, url = request->url](HttpResponse response) {
         in_flight[i] = false;
-        sink_(Complete(*probers_[i], response));
+        sink_(Complete(*probers_[i], url, response));
       });
     }
     const auto soonest = *std::min_element(next_due.begin(), next_due.end());
@@ -106,8 +107,8 @@ std::vector<ProbeResult> ProbeScheduler::RunOnce(
       results[i] = NotSent(*probers[i], std::move(failure));
       continue;
     }
-    transport.Submit(*request, [&results, &probers, i](HttpResponse response) {
-      results[i] = Complete(*probers[i], response);
+    transport.Submit(*request, [&results, &probers, i, url = request->url](HttpResponse response) {
+      results[i] = Complete(*probers[i], url, response);
     });
   }
   while (transport.Run(milliseconds(100)) > 0) {

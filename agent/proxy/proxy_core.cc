@@ -130,12 +130,12 @@ HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request) const {
   RemoveHeader(headers, "expect");
   const std::string* tp = FindHeader(headers, "traceparent");
   const bool present = tp != nullptr;
-  const bool valid = present && ParseTraceparent(*tp).has_value();
+  const bool valid = present && ParseProxyTraceparent(*tp).has_value();
   if (!valid) {
     RemoveHeader(headers, "traceparent");
     // tracestate belongs to the traceparent it came with (W3C Trace Context §3.3).
     if (present) RemoveHeader(headers, "tracestate");
-    headers.emplace_back("traceparent", FormatTraceparent(NewTraceContext()));
+    headers.emplace_back("traceparent", FormatProxyTraceparent(NewTraceContext()));
   }
   return headers;
 }

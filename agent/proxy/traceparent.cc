@@ -49,7 +49,7 @@ void FillRandom(std::mt19937_64& rng, std::array<uint8_t, N>& out) {
 
 }  // namespace
 
-std::optional<TraceContext> ParseTraceparent(std::string_view value) {
+std::optional<TraceContext> ParseProxyTraceparent(std::string_view value) {
   // version(2) - trace(32) - span(16) - flags(2) = 55 characters.
   constexpr size_t kLength = 55;
   if (value.size() < kLength) return std::nullopt;
@@ -69,7 +69,7 @@ std::optional<TraceContext> ParseTraceparent(std::string_view value) {
   return c;
 }
 
-std::string FormatTraceparent(const TraceContext& c) {
+std::string FormatProxyTraceparent(const TraceContext& c) {
   std::string out = "00-";
   out.reserve(55);
   AppendHex(out, c.trace_id.data(), c.trace_id.size());

@@ -19,10 +19,10 @@ struct TraceContext {
 
 /// Parses "00-<32 hex>-<16 hex>-<2 hex>" (lower-case hex; all-zero ids and version ff are
 /// invalid; a future version may carry more fields after a '-'). nullopt when invalid.
-std::optional<TraceContext> ParseTraceparent(std::string_view value);
+std::optional<TraceContext> ParseProxyTraceparent(std::string_view value);
 
 /// Version 00 form: "00-<trace>-<span>-<flags>".
-std::string FormatTraceparent(const TraceContext& context);
+std::string FormatProxyTraceparent(const TraceContext& context);
 
 /// Random non-zero trace and span ids, flags 01 (sampled).
 TraceContext NewTraceContext();
