@@ -4,6 +4,7 @@
 #include <bit>
 #include <limits>
 #include <mutex>
+#include <utility>
 
 namespace fxagent::tsdb {
 namespace {
@@ -27,6 +28,7 @@ bool MatchesAll(const Labels& labels, const std::vector<Matcher>& matchers) {
 }  // namespace
 
 struct SeriesStore::Series {
+  uint64_t id = 0;  // creation order; postings lists are sorted by it
   Labels labels;
   std::vector<Chunk> chunks;
   int64_t last_t = std::numeric_limits<int64_t>::min();
@@ -41,11 +43,27 @@ SeriesStore::Series* SeriesStore::GetOrCreate(const Labels& labels) {
   auto it = series_.find(labels);
   if (it != series_.end()) return it->second.get();
   auto s = std::make_unique<Series>();
+  s->id = next_id_++;
   s->labels = labels;
   Series* raw = s.get();
   series_.emplace(labels, std::move(s));
-  by_name_[labels.MetricName()].push_back(raw);
+  for (const Label& l : labels) postings_[l.name][l.value].push_back(raw);
   return raw;
+}
+
+void SeriesStore::RemovePostings(const Series& s) {
+  for (const Label& l : s.labels) {
+    auto by_name = postings_.find(l.name);
+    if (by_name == postings_.end()) continue;
+    auto by_value = by_name->second.find(l.value);
+    if (by_value == by_name->second.end()) continue;
+    PostingsList& list = by_value->second;
+    auto it = std::lower_bound(list.begin(), list.end(), s.id,
+                               [](const Series* a, uint64_t id) { return a->id < id; });
+    if (it != list.end() && *it == &s) list.erase(it);
+    if (list.empty()) by_name->second.erase(by_value);
+    if (by_name->second.empty()) postings_.erase(by_name);
+  }
 }
 
 bool SeriesStore::AppendLocked(Series& s, int64_t t_ms, double v) {
@@ -99,9 +117,7 @@ void SeriesStore::Truncate(int64_t now_ms) {
     while (drop < s.chunks.size() && s.chunks[drop].LastT() < cutoff) ++drop;
     s.chunks.erase(s.chunks.begin(), s.chunks.begin() + static_cast<ptrdiff_t>(drop));
     if (s.chunks.empty() && s.scrape_gen != scrape_gen_) {
-      auto& vec = by_name_[s.labels.MetricName()];
-      std::erase(vec, &s);
-      if (vec.empty()) by_name_.erase(s.labels.MetricName());
+      RemovePostings(s);
       it = series_.erase(it);
     } else {
       ++it;
@@ -121,44 +137,116 @@ int64_t SeriesStore::retention_ms() const {
 
 template <typename Fn>
 void SeriesStore::ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) const {
-  const Matcher* name_eq = nullptr;
+  // Equality matchers with a non-empty value are answered by intersecting postings
+  // lists (label="" matches absence, which postings cannot express); the remaining
+  // matchers are checked per candidate.
+  const PostingsList* lists[8];
+  size_t n_lists = 0;
+  bool all_eq_indexed = true;
+  bool any_other = false;
   for (const Matcher& m : matchers) {
-    if (m.name() == kMetricName && m.type() == MatchType::kEqual) name_eq = &m;
+    if (m.type() != MatchType::kEqual || m.value().empty()) {
+      any_other = true;
+      continue;
+    }
+    auto by_name = postings_.find(m.name());
+    if (by_name == postings_.end()) return;
+    auto by_value = by_name->second.find(m.value());
+    if (by_value == by_name->second.end()) return;
+    if (n_lists < std::size(lists)) {
+      lists[n_lists++] = &by_value->second;
+    } else {
+      all_eq_indexed = false;  // checked per candidate instead
+    }
   }
-  auto visit = [&](const Series& s) {
-    if (MatchesAll(s.labels, matchers)) fn(s);
-  };
-  if (name_eq != nullptr) {
-    auto it = by_name_.find(name_eq->value());
-    if (it == by_name_.end()) return;
-    for (const Series* s : it->second) visit(*s);
-  } else {
-    for (const auto& [labels, s] : series_) visit(*s);
+  if (n_lists == 0) {
+    for (const auto& [labels, s] : series_) {
+      if (MatchesAll(s->labels, matchers)) fn(*s);
+    }
+    return;
+  }
+  // Shortest list first (insertion sort; at most a handful of lists).
+  for (size_t i = 1; i < n_lists; ++i) {
+    for (size_t j = i; j > 0 && lists[j]->size() < lists[j - 1]->size(); --j) {
+      std::swap(lists[j], lists[j - 1]);
+    }
+  }
+  size_t cursor[8] = {};
+  const bool check_all = any_other || !all_eq_indexed;
+  for (const Series* s : *lists[0]) {
+    bool in_all = true;
+    for (size_t k = 1; k < n_lists && in_all; ++k) {
+      const PostingsList& list = *lists[k];
+      size_t& c = cursor[k];
+      while (c < list.size() && list[c]->id < s->id) ++c;
+      in_all = c < list.size() && list[c] == s;
+    }
+    if (!in_all) continue;
+    if (check_all && !MatchesAll(s->labels, matchers)) continue;
+    fn(*s);
   }
 }
+
+namespace {
+
+/// Index of the first chunk whose last sample is at or after mint.
+size_t FirstChunk(const std::vector<Chunk>& chunks, int64_t mint) {
+  auto it = std::partition_point(chunks.begin(), chunks.end(),
+                                 [mint](const Chunk& c) { return c.LastT() < mint; });
+  return static_cast<size_t>(it - chunks.begin());
+}
+
+/// [begin, end) of the samples of c within [mint, maxt]; c.base <= maxt.
+std::pair<size_t, size_t> SampleRange(const Chunk& c, int64_t mint, int64_t maxt) {
+  size_t begin = 0;
+  if (mint > c.base) {
+    const uint64_t lo = static_cast<uint64_t>(mint - c.base);
+    begin = static_cast<size_t>(std::lower_bound(c.dt.begin(), c.dt.end(), lo,
+                                                 [](uint32_t dt, uint64_t v) { return dt < v; }) -
+                                c.dt.begin());
+  }
+  const uint64_t hi = static_cast<uint64_t>(maxt - c.base);
+  const size_t end =
+      static_cast<size_t>(std::upper_bound(c.dt.begin(), c.dt.end(), hi,
+                                           [](uint64_t v, uint32_t dt) { return v < dt; }) -
+                          c.dt.begin());
+  return {begin, std::max(begin, end)};
+}
+
+}  // namespace
 
 std::vector<SeriesPoints> SeriesStore::Select(const std::vector<Matcher>& matchers, int64_t mint,
                                               int64_t maxt, bool skip_stale) const {
   std::shared_lock lock(mu_);
   std::vector<SeriesPoints> out;
+  if (mint > maxt) return out;
   ForEachMatching(matchers, [&](const Series& s) {
-    size_t first = 0;
-    while (first < s.chunks.size() && s.chunks[first].LastT() < mint) ++first;
-    size_t upper = 0;
+    const size_t first = FirstChunk(s.chunks, mint);
+    size_t count = 0;
     for (size_t i = first; i < s.chunks.size() && s.chunks[i].base <= maxt; ++i) {
-      upper += s.chunks[i].dt.size();
+      auto [b, e] = SampleRange(s.chunks[i], mint, maxt);
+      count += e - b;
     }
-    if (upper == 0) return;
+    if (count == 0) return;
     SeriesPoints sp;
-    sp.points.reserve(upper);
+    sp.points.resize(count);
+    Point* dst = sp.points.data();
     for (size_t i = first; i < s.chunks.size() && s.chunks[i].base <= maxt; ++i) {
       const Chunk& c = s.chunks[i];
-      for (size_t j = 0; j < c.dt.size(); ++j) {
-        int64_t t = c.base + c.dt[j];
-        if (t < mint || t > maxt || (skip_stale && IsStaleNaN(c.v[j]))) continue;
-        sp.points.push_back({t, c.v[j]});
+      auto [b, e] = SampleRange(c, mint, maxt);
+      const int64_t base = c.base;
+      const uint32_t* dt = c.dt.data();
+      const double* v = c.v.data();
+      if (skip_stale) {
+        for (size_t j = b; j < e; ++j) {
+          *dst = Point{base + dt[j], v[j]};
+          dst += IsStaleNaN(v[j]) ? 0 : 1;
+        }
+      } else {
+        for (size_t j = b; j < e; ++j) *dst++ = Point{base + dt[j], v[j]};
       }
     }
+    sp.points.resize(static_cast<size_t>(dst - sp.points.data()));
     if (sp.points.empty()) return;
     sp.labels = s.labels;
     out.push_back(std::move(sp));
@@ -171,18 +259,17 @@ std::vector<SeriesPoints> SeriesStore::SelectLatest(const std::vector<Matcher>& 
   std::shared_lock lock(mu_);
   std::vector<SeriesPoints> out;
   ForEachMatching(matchers, [&](const Series& s) {
-    for (size_t i = s.chunks.size(); i-- > 0;) {
-      const Chunk& c = s.chunks[i];
-      if (c.base > maxt) continue;
-      // Last index with t <= maxt.
-      auto it = std::upper_bound(c.dt.begin(), c.dt.end(), static_cast<uint64_t>(maxt - c.base),
-                                 [](uint64_t v, uint32_t dt) { return v < dt; });
-      size_t j = static_cast<size_t>(it - c.dt.begin()) - 1;
-      int64_t t = c.base + c.dt[j];
-      if (t < mint) return;
-      out.push_back(SeriesPoints{s.labels, {{t, c.v[j]}}});
-      return;
-    }
+    // Last chunk starting at or before maxt: its last sample <= maxt is the latest one.
+    auto it = std::partition_point(s.chunks.begin(), s.chunks.end(),
+                                   [maxt](const Chunk& c) { return c.base <= maxt; });
+    if (it == s.chunks.begin()) return;
+    const Chunk& c = *(it - 1);
+    auto dt_it = std::upper_bound(c.dt.begin(), c.dt.end(), static_cast<uint64_t>(maxt - c.base),
+                                  [](uint64_t v, uint32_t dt) { return v < dt; });
+    const size_t j = static_cast<size_t>(dt_it - c.dt.begin()) - 1;
+    const int64_t t = c.base + c.dt[j];
+    if (t < mint) return;
+    out.push_back(SeriesPoints{s.labels, {{t, c.v[j]}}});
   });
   return out;
 }

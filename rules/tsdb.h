@@ -5,6 +5,8 @@
 /// retention. Thread-safety: all methods are safe to call concurrently; writers
 /// (Append/IngestScrape/Truncate) take an exclusive lock, Select/Stats a shared lock.
 /// Intended use is a single writer (the evaluation tick) and any number of readers.
+/// Selection goes through a postings index (label name=value -> series in creation
+/// order), so equality matchers only visit the series that carry that label pair.
 #pragma once
 
 #include <bit>
@@ -92,14 +94,20 @@ class SeriesStore {
   struct Series;
   Series* GetOrCreate(const Labels& labels);
   bool AppendLocked(Series& s, int64_t t_ms, double v);
+  void RemovePostings(const Series& s);
   template <typename Fn>
   void ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) const;
+
+  /// Series carrying one label value, in creation (id) order.
+  using PostingsList = std::vector<Series*>;
 
   mutable std::shared_mutex mu_;
   Options options_;
   uint64_t scrape_gen_ = 0;
+  uint64_t next_id_ = 0;
   std::unordered_map<Labels, std::unique_ptr<Series>, LabelsHash> series_;
-  std::unordered_map<std::string, std::vector<Series*>> by_name_;
+  /// label name -> label value -> series with that pair.
+  std::unordered_map<std::string, std::unordered_map<std::string, PostingsList>> postings_;
 };
 
 }  // namespace fxagent::tsdb

@@ -97,7 +97,10 @@ int64_t Evaluator::AtTime(const std::optional<AtModifier>& at, int64_t ts) const
 Vector Evaluator::EvalVectorSelector(const VectorSelector& vs, int64_t ts) {
   const int64_t ref = AtTime(vs.at, ts) - vs.offset_ms;
   Vector out;
-  for (tsdb::SeriesPoints& sp : store_.Select(vs.matchers, ref - options_.lookback_delta_ms, ref)) {
+  // Only the latest sample within the lookback window matters (stale marker included:
+  // a series whose latest sample is stale is absent).
+  for (tsdb::SeriesPoints& sp :
+       store_.SelectLatest(vs.matchers, ref - options_.lookback_delta_ms, ref)) {
     const tsdb::Point& last = sp.points.back();
     if (tsdb::IsStaleNaN(last.v)) continue;
     out.push_back(Sample{std::move(sp.labels), last.v, last.t});
