@@ -14,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "agent/tracing/http_attributes.h"
+#include "agent/tracing/semconv.h"
+#include "agent/tracing/tracer.h"
 #include "agent/webhooks/store_gauges.h"
 
 namespace fxagent {
@@ -73,6 +76,7 @@ struct Transfer {
   EasyHandle easy;
   StoredEvent event;
   HeaderList headers;
+  ScopedSpan span;  // recording only with a tracer
 };
 
 }  // namespace
@@ -116,6 +120,7 @@ struct WebhookForwarder::Impl {
   std::mutex lifecycle_mu;
   std::thread thread;
   std::atomic<bool> stop{false};
+  std::atomic<Tracer*> tracer{nullptr};
 };
 
 void WebhookForwarder::Impl::StartTransfer(const StoredEvent& event) {
@@ -140,6 +145,16 @@ void WebhookForwarder::Impl::StartTransfer(const StoredEvent& event) {
   AddHeader(transfer->headers, "X-Flexport-Agent-Attempt", std::to_string(e.attempts + 1));
   if (e.source == EventSource::kReconciled) {
     AddHeader(transfer->headers, "X-Flexport-Agent-Source", "reconciled");
+  }
+  if (Tracer* tracer = this->tracer.load()) {
+    ScopedSpan& span = transfer->span;
+    span = tracer->StartSpan("POST", SpanKind::kClient);
+    SetHttpClientRequest(span, "POST", options.forward_to);
+    span.SetAttribute(semconv::kFlexportWebhookAttempt, e.attempts + 1);
+    span.SetAttribute(semconv::kFlexportWebhookEventId, e.id);
+    span.SetAttribute(semconv::kFlexportWebhookEventType, e.type);
+    if (e.attempts > 0) span.SetAttribute(semconv::kHttpRequestResendCount, e.attempts);
+    AddHeader(transfer->headers, "traceparent", span.Traceparent());
   }
   transfer->headers.reset(curl_slist_append(transfer->headers.release(), "Expect:"));
   curl_easy_setopt(easy, CURLOPT_URL, options.forward_to.c_str());
@@ -174,6 +189,18 @@ DeliveryOutcome WebhookForwarder::Impl::Complete(CURL* easy, CURLcode result) {
   long code = 0;
   if (result == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
   idle.push_back(std::move(transfer->easy));
+  if (transfer->span.IsRecording()) {
+    if (result == CURLE_OK) {
+      SetHttpResponseStatus(transfer->span, static_cast<int>(code));
+      // A 1xx/3xx answer is not a delivery either.
+      if (code < 200 || (code >= 300 && code < 400)) transfer->span.SetError(std::to_string(code));
+    } else {
+      transfer->span.SetError(
+          result == CURLE_OPERATION_TIMEDOUT ? semconv::kErrorTimeout : semconv::kErrorOther,
+          curl_easy_strerror(result));
+    }
+    transfer->span.End();
+  }
   if (result == CURLE_OK && code >= 200 && code < 300) {
     outcome.kind = DeliveryOutcome::Kind::kDelivered;
     return outcome;
@@ -267,7 +294,10 @@ void WebhookForwarder::Impl::Run() {
     // Returns early on socket activity of transfers in flight and on Wake()/Stop().
     curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
   }
-  for (auto& [easy, transfer] : in_flight) curl_multi_remove_handle(multi.get(), easy);
+  for (auto& [easy, transfer] : in_flight) {
+    curl_multi_remove_handle(multi.get(), easy);
+    transfer->span.SetError("aborted", "forwarder stopped");
+  }
   in_flight.clear();
   in_flight_ids.clear();
 }
@@ -303,6 +333,8 @@ void WebhookForwarder::Stop() {
 void WebhookForwarder::Wake() {
   if (impl_->multi) curl_multi_wakeup(impl_->multi.get());
 }
+
+void WebhookForwarder::SetTracer(Tracer* tracer) { impl_->tracer.store(tracer); }
 
 ForwarderStats WebhookForwarder::Stats() const {
   return {impl_->n_delivered.load(), impl_->n_retried.load(), impl_->n_dead.load()};

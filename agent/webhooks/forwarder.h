@@ -3,7 +3,9 @@
 /// anything else or a timeout = retry with exponential backoff and jitter, then
 /// dead-letter after max_attempts. Per-shipment order, bounded concurrency, keep-alive.
 /// With an empty `forward_to` it only marks pending events delivered (record-only).
-/// One thread (libcurl multi); Start/Stop/Wake are thread-safe.
+/// With SetTracer, each delivery attempt is a client span "POST" whose `traceparent`
+/// header goes to the application.
+/// One thread (libcurl multi); Start/Stop/Wake/SetTracer are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -21,6 +23,8 @@ class Registry;
 }  // namespace prometheus
 
 namespace fxagent {
+
+class Tracer;
 
 struct ForwarderOptions {
   std::string forward_to;  // "" = record only
@@ -66,6 +70,9 @@ class WebhookForwarder {
   /// Looks for due events now (after a store or a replay).
   void Wake();
   ForwarderStats Stats() const;
+  /// A client span per delivery attempt from now on; nullptr (the default) = no spans.
+  /// The tracer must outlive the forwarder.
+  void SetTracer(Tracer* tracer);
 
  private:
   struct Impl;

@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/tracing/http_attributes.h"
+#include "agent/tracing/semconv.h"
+#include "agent/tracing/tracer.h"
 #include "agent/webhooks/gap_tracker.h"
 #include "agent/webhooks/signature.h"
 #include "agent/webhooks/store_gauges.h"
@@ -16,6 +19,15 @@ namespace fxagent {
 namespace {
 
 constexpr char kUnknownType[] = "unknown";
+
+// The store's write wrapped in a "webhook persist" child span.
+StoreResult PersistIn(WebhookEventStore& store, const ScopedSpan& parent, NewEvent event) {
+  ScopedSpan persist = parent.StartChild("webhook persist");
+  StoreResult stored = store.Store(std::move(event));
+  if (stored == StoreResult::kError) persist.SetError("store_unavailable");
+  if (stored == StoreResult::kDuplicate) persist.SetAttribute("flexport.webhook.duplicate", true);
+  return stored;
+}
 
 std::string JsonBody(std::initializer_list<std::pair<const char*, std::string>> fields) {
   nlohmann::json doc = nlohmann::json::object();
@@ -65,34 +77,60 @@ WebhookReceiver::WebhookReceiver(const WebhooksSection& config, WebhookEventStor
   RefreshStoreGauges();
 }
 
+ScopedSpan WebhookReceiver::StartServerSpan(const WebhookRequest* request) {
+  Tracer* tracer = tracer_.load();
+  if (tracer == nullptr) return ScopedSpan();
+  SpanContext parent;
+  if (request != nullptr) {
+    if (const std::string* tp = request->Header("traceparent")) {
+      if (auto parsed = ParseTraceparent(*tp)) parent = *parsed;
+    }
+  }
+  ScopedSpan span = tracer->StartSpan("POST " + config_.path, SpanKind::kServer, parent);
+  // The configured path, never the request target: its query may carry a token.
+  SetHttpServerRequest(span, "POST", config_.path, config_.path);
+  return span;
+}
+
 WebhookResponse WebhookReceiver::Finish(std::chrono::steady_clock::time_point start,
                                         const std::string& type, const char* outcome, int status,
-                                        std::string body) {
+                                        std::string body, ScopedSpan& span) {
   received_.Add({{"type", type}, {"outcome", outcome}}).Increment();
   ack_duration_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (span.IsRecording()) {
+    span.SetAttribute(semconv::kFlexportWebhookOutcome, outcome);
+    SetHttpResponseStatus(span, status);
+    if (status >= 400 && status < 500) span.SetError(outcome);
+    span.End();
+  }
   return WebhookResponse{status, std::move(body)};
 }
 
 WebhookResponse WebhookReceiver::RejectTooLarge() {
+  ScopedSpan span = StartServerSpan(nullptr);
   return Finish(std::chrono::steady_clock::now(), kUnknownType, kOutcomeTooLarge, 413,
-                JsonBody({{"error", "body too large"}}));
+                JsonBody({{"error", "body too large"}}), span);
 }
 
 WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
   const auto start = std::chrono::steady_clock::now();
+  ScopedSpan span = StartServerSpan(&request);
   if (request.method != "POST") {
+    SetHttpResponseStatus(span, 405);
     return WebhookResponse{405, JsonBody({{"error", "method not allowed"}})};
   }
   if (!request.path.empty() && request.path != config_.path) {
+    SetHttpResponseStatus(span, 404);
     return WebhookResponse{404, JsonBody({{"error", "not found"}})};
   }
   if ((request.content_length && *request.content_length > config_.max_body) ||
       request.body.size() > config_.max_body) {
     return Finish(start, kUnknownType, kOutcomeTooLarge, 413,
-                  JsonBody({{"error", "body too large"}}));
+                  JsonBody({{"error", "body too large"}}), span);
   }
 
+  ScopedSpan verify = span.StartChild("webhook verify");
   const std::string* sig256 = request.Header("X-Hub-Signature-256");
   const std::string* sig = request.Header("X-Hub-Signature");
   SignatureHeaders headers;
@@ -101,9 +139,12 @@ WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
   SignatureResult verdict =
       VerifySignature(request.body, headers, config_.secrets, config_.allow_sha1);
   if (verdict != SignatureResult::kOk) {
+    verify.SetError(kOutcomeBadSignature, ToString(verdict));
+    verify.End();
     return Finish(start, kUnknownType, kOutcomeBadSignature, 401,
-                  JsonBody({{"error", std::string("signature ") + ToString(verdict)}}));
+                  JsonBody({{"error", std::string("signature ") + ToString(verdict)}}), span);
   }
+  verify.End();
 
   const std::string* content_type = request.Header("Content-Type");
   NewEvent event;
@@ -119,14 +160,14 @@ WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
     event.state = EventState::kDead;
     event.dead_reason = kDeadReasonMalformed;
     event.last_error = parsed.error;
-    StoreResult stored = store_.Store(std::move(event));
+    StoreResult stored = PersistIn(store_, span, std::move(event));
     RefreshStoreGauges();
     if (stored == StoreResult::kError) {
       return Finish(start, kUnknownType, kOutcomeError, 503,
-                    JsonBody({{"error", "event store unavailable"}}));
+                    JsonBody({{"error", "event store unavailable"}}), span);
     }
     return Finish(start, kUnknownType, kOutcomeMalformed, 400,
-                  JsonBody({{"error", "not an event: " + parsed.error}}));
+                  JsonBody({{"error", "not an event: " + parsed.error}}), span);
   }
 
   const ParsedEvent& parsed_event = *parsed.event;
@@ -135,22 +176,24 @@ WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
   event.type = parsed_event.type;
   event.shipment_key = parsed_event.shipment_key;
   if (config_.forward_to.empty()) event.state = EventState::kDelivered;  // record only
-  StoreResult stored = store_.Store(std::move(event));
+  span.SetAttribute(semconv::kFlexportWebhookEventId, parsed_event.id);
+  span.SetAttribute(semconv::kFlexportWebhookEventType, parsed_event.type);
+  StoreResult stored = PersistIn(store_, span, std::move(event));
   RefreshStoreGauges();
   if (stored == StoreResult::kError) {
     return Finish(start, label, kOutcomeError, 503,
-                  JsonBody({{"error", "event store unavailable"}}));
+                  JsonBody({{"error", "event store unavailable"}}), span);
   }
   const auto now = hooks_.clock();
   last_received_.Add({{"type", label}}).Set(Seconds(now));
   if (stored == StoreResult::kDuplicate) {
     return Finish(start, label, kOutcomeDuplicate, 200,
-                  JsonBody({{"status", "duplicate"}, {"id", parsed_event.id}}));
+                  JsonBody({{"status", "duplicate"}, {"id", parsed_event.id}}), span);
   }
   if (hooks_.gaps != nullptr) hooks_.gaps->Observe(parsed_event.type, now);
   if (hooks_.on_stored) hooks_.on_stored();
   return Finish(start, label, kOutcomeAccepted, 200,
-                JsonBody({{"status", "accepted"}, {"id", parsed_event.id}}));
+                JsonBody({{"status", "accepted"}, {"id", parsed_event.id}}), span);
 }
 
 void WebhookReceiver::SeedLastReceived(const std::map<std::string, EventTime>& last_by_type) {

@@ -2,8 +2,11 @@
 /// envelope parsing, durable store, metrics, and a wake-up for the forwarder. The HTTP
 /// layer translates its request into WebhookRequest and sends back WebhookResponse.
 /// Handle() is thread-safe and blocks until the event is durable (group commit).
+/// With SetTracer, each request is a server span "POST {path}" (continuing the sender's
+/// `traceparent`) with children "webhook verify" and "webhook persist".
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,6 +34,8 @@ class Family;
 namespace fxagent {
 
 class GapTracker;
+class ScopedSpan;
+class Tracer;
 
 struct WebhookRequest {
   std::string method = "POST";
@@ -79,10 +84,14 @@ class WebhookReceiver {
   void SeedLastReceived(const std::map<std::string, EventTime>& last_by_type);
   /// Copies the store's counts into the spool-depth and dead-letter gauges.
   void RefreshStoreGauges();
+  /// Spans for each request from now on; nullptr (the default) = no spans. The tracer
+  /// must outlive the receiver.
+  void SetTracer(Tracer* tracer) { tracer_.store(tracer); }
 
  private:
+  ScopedSpan StartServerSpan(const WebhookRequest* request);
   WebhookResponse Finish(std::chrono::steady_clock::time_point start, const std::string& type,
-                         const char* outcome, int status, std::string body);
+                         const char* outcome, int status, std::string body, ScopedSpan& span);
 
   const WebhooksSection& config_;
   WebhookEventStore& store_;
@@ -93,6 +102,7 @@ class WebhookReceiver {
   prometheus::Histogram& ack_duration_;
   prometheus::Gauge& spool_depth_;
   prometheus::Gauge& dead_letters_;
+  std::atomic<Tracer*> tracer_{nullptr};
 };
 
 }  // namespace fxagent

@@ -54,6 +54,12 @@ class WebhookRelay {
   /// Store::Replay plus a forwarder wake-up and gauge refresh.
   std::optional<int64_t> Replay(const ReplayRequest& request);
   std::optional<bool> PurgeDeadLetter(const std::string& id);
+  /// Passes `tracer` (nullptr = no spans) to the receiver and the forwarder; it must
+  /// outlive the relay. Call before Start().
+  void SetTracer(Tracer* tracer) {
+    receiver_->SetTracer(tracer);
+    forwarder_->SetTracer(tracer);
+  }
   /// For /readyz: the store accepted its last write.
   bool Ready() const { return store_->Healthy(); }
 
