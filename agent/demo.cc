@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "agent/daemon.h"
+#include "agent/demo_proxy.h"
 #include "agent/demo_sim_process.h"
 #include "agent/demo_webhooks.h"
 #include "agent/logger.h"
@@ -56,7 +57,9 @@ std::string WriteConfig(const fs::path& dir, int sim_port, int app_port) {
       << "subscription_interval = \"1s\"\n\n"
       << "[webhooks]\nsecrets = [\"demo-secret\"]\nforward_to = \"http://127.0.0.1:" << app_port
       << "/webhooks/flexport\"\n\n[[webhooks.expect]]\ntypes = [\"shipment.milestone\"]\n"
-      << "max_gap = \"5s\"\n";
+      << "max_gap = \"5s\"\n\n"
+      << "[proxy]\nqueue_on_429 = true\n\n[proxy.breaker]\nenabled = true\n"
+      << "failure_threshold = 3\nopen_duration = \"30s\"\n";
   return file.string();
 }
 
@@ -156,6 +159,15 @@ int RunDemoIn(const fs::path& dir, const fs::path& sim_bin, int step_seconds) {
   scenes.app = &app;
   scenes.step_seconds = step_seconds;
   if (RunWebhookScenes(scenes) != 0) exit_code = 1;
+  httplib::Client egress_client(addr.egress.host, addr.egress.port);
+  ProxyScenes proxy_scenes;
+  proxy_scenes.sim = &sim_client;
+  proxy_scenes.egress = &egress_client;
+  proxy_scenes.egress_host = addr.egress.host.c_str();
+  proxy_scenes.egress_port = addr.egress.port;
+  proxy_scenes.agent = &agent_client;
+  proxy_scenes.api_key = "demo-key";
+  if (RunProxyScenes(proxy_scenes) != 0) exit_code = 1;
   daemon.Stop();
   if (agent_log != nullptr) std::fclose(agent_log);
   std::cout << (exit_code == 0 ? "Demo finished: every scenario behaved as expected.\n"
