@@ -186,6 +186,8 @@ ListenAddress EgressProxy::Bind(const ListenAddress& want) {
   return {want.host, static_cast<uint16_t>(port)};
 }
 
+void EgressProxy::SetTracer(Tracer* tracer) { impl_->core.SetTracer(tracer); }
+
 void EgressProxy::Start() {
   Impl& d = *impl_;
   if (!d.bound || d.stopped || d.thread.joinable()) return;

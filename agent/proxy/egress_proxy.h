@@ -19,6 +19,7 @@ namespace fxagent {
 
 class ApiMetrics;
 class Logger;
+class Tracer;
 
 class EgressProxy {
  public:
@@ -35,6 +36,9 @@ class EgressProxy {
   ListenAddress Bind(const ListenAddress& want);
   /// Serves on background threads; call after Bind().
   void Start();
+  /// A server span per request and a client span per upstream call from now on; nullptr
+  /// (the default) = no spans. The tracer must outlive the proxy. Call before Start().
+  void SetTracer(Tracer* tracer);
   /// Stops accepting, wakes queued requests and aborts upstream transfers; returns within
   /// a couple of seconds. Safe to call twice, and without Start().
   void Stop();

@@ -19,6 +19,9 @@
 #include "agent/proxy/stale_cache.h"
 #include "agent/proxy/traceparent.h"
 #include "agent/proxy/upstream_client.h"
+#include "agent/tracing/http_attributes.h"
+#include "agent/tracing/semconv.h"
+#include "agent/tracing/tracer.h"
 #include "probes/endpoint_template.h"
 #include "probes/ratelimit.h"
 
@@ -31,6 +34,19 @@ constexpr size_t kMaxResponseBytes = 64 * 1024 * 1024;
 // Bound on the stale cache's total body bytes, whatever cache_entries allows.
 constexpr size_t kCacheMaxTotalBytes = 64 * 1024 * 1024;
 constexpr auto kLogInterval = std::chrono::seconds(10);
+
+// Span attributes of the proxy's own decisions.
+constexpr std::string_view kAttrRejected = "flexport.proxy.rejected";  // reason
+constexpr std::string_view kAttrCause = "flexport.proxy.cause";
+constexpr std::string_view kAttrBreaker = "flexport.proxy.breaker";  // allow | probe | reject
+constexpr std::string_view kAttrCache = "flexport.proxy.cache";      // stale | miss
+constexpr std::string_view kAttrQueueWait = "flexport.proxy.queue_wait_seconds";
+
+void Rejected(ScopedSpan& span, std::string_view reason, std::string_view cause) {
+  if (!span.IsRecording()) return;
+  span.SetAttribute(kAttrRejected, reason);
+  if (!cause.empty()) span.SetAttribute(kAttrCause, cause);
+}
 
 ProxyResponse JsonResponse(int status, const json& body) {
   ProxyResponse r;
@@ -115,15 +131,19 @@ struct ProxyCore::Impl {
   StaleCache cache;
   std::optional<CircuitBreaker> breaker;
   LogThrottle error_log, ratelimit_log;
+  std::atomic<Tracer*> tracer{nullptr};
 
-  HeaderList UpstreamHeaders(const ProxyRequest& request) const;
-  ProxyResponse WhileOpen(const ProxyRequest& request, const std::string& cache_key);
+  HeaderList UpstreamHeaders(const ProxyRequest& request, const ScopedSpan& client) const;
+  ProxyResponse WhileOpen(const ProxyRequest& request, const std::string& cache_key,
+                          ScopedSpan& span);
   ProxyResponse Forward(const ProxyRequest& request, const std::string& endpoint,
-                        const std::string& cache_key, CircuitBreaker::Outcome* outcome);
+                        const std::string& cache_key, CircuitBreaker::Outcome* outcome,
+                        ScopedSpan& span);
   void RecordRateLimit(int status, const HeaderList& headers, const std::string& endpoint);
 };
 
-HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request) const {
+HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request,
+                                            const ScopedSpan& client) const {
   HeaderList headers = DropHopByHop(request.headers);
   // libcurl frames the body itself; the client's framing does not apply upstream.
   RemoveHeader(headers, "content-length");
@@ -131,6 +151,13 @@ HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request) const {
   const std::string* tp = FindHeader(headers, "traceparent");
   const bool present = tp != nullptr;
   const bool valid = present && ParseProxyTraceparent(*tp).has_value();
+  if (client.IsRecording()) {
+    // The upstream call is a child of the client span (same trace as the caller's).
+    RemoveHeader(headers, "traceparent");
+    if (present && !valid) RemoveHeader(headers, "tracestate");
+    headers.emplace_back("traceparent", client.Traceparent());
+    return headers;
+  }
   if (!valid) {
     RemoveHeader(headers, "traceparent");
     // tracestate belongs to the traceparent it came with (W3C Trace Context §3.3).
@@ -140,11 +167,12 @@ HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request) const {
   return headers;
 }
 
-ProxyResponse ProxyCore::Impl::WhileOpen(const ProxyRequest& request,
-                                         const std::string& cache_key) {
+ProxyResponse ProxyCore::Impl::WhileOpen(const ProxyRequest& request, const std::string& cache_key,
+                                         ScopedSpan& span) {
   if (!cache_key.empty()) {
     if (const auto hit = cache.Get(cache_key)) {
       metrics.served_stale.Increment();
+      span.SetAttribute(kAttrCache, "stale");
       ProxyResponse r;
       r.status = hit->status;
       r.headers = hit->headers;
@@ -159,6 +187,8 @@ ProxyResponse ProxyCore::Impl::WhileOpen(const ProxyRequest& request,
     }
   }
   metrics.CountRejected("breaker_open");
+  span.SetAttribute(kAttrCache, "miss");
+  Rejected(span, "breaker_open", "");
   const auto left = breaker->RemainingOpen(clock());
   const auto retry =
       std::max(std::chrono::ceil<std::chrono::seconds>(left), std::chrono::seconds(1));
@@ -190,39 +220,61 @@ void ProxyCore::Impl::RecordRateLimit(int status, const HeaderList& headers,
 
 ProxyResponse ProxyCore::Impl::Forward(const ProxyRequest& request, const std::string& endpoint,
                                        const std::string& cache_key,
-                                       CircuitBreaker::Outcome* outcome) {
+                                       CircuitBreaker::Outcome* outcome, ScopedSpan& span) {
+  const auto queued_at = std::chrono::steady_clock::now();
   const ProxyAdmission::Result admitted = admission.Acquire();
+  if (span.IsRecording()) {
+    span.SetAttribute(
+        kAttrQueueWait,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - queued_at).count());
+  }
   switch (admitted.verdict) {
     case ProxyAdmission::Verdict::kGo:
       break;
     case ProxyAdmission::Verdict::kRateLimited:
       metrics.CountRejected("rate_limited");
+      Rejected(span, "rate_limited", admitted.cause);
       return Rejection(429, "rate limited: waiting for the upstream's rate-limit reset",
                        admitted.cause, admitted.retry_after);
     case ProxyAdmission::Verdict::kOverloaded:
       metrics.CountRejected("overloaded");
+      Rejected(span, "overloaded", admitted.cause);
       return Rejection(503, "egress proxy at max_concurrency", admitted.cause);
     case ProxyAdmission::Verdict::kStopping:
       metrics.CountRejected("shutting_down");
+      Rejected(span, "shutting_down", "");
       return Rejection(503, "agent shutting down", "shutting_down");
   }
 
   UpstreamRequest up;
   up.method = request.method;
   up.url = api_base + request.target;
-  up.headers = UpstreamHeaders(request);
+  ScopedSpan client = span.StartChild(request.method, SpanKind::kClient);
+  SetHttpClientRequest(client, request.method, up.url);
+  up.headers = UpstreamHeaders(request, client);
   up.body = request.has_body ? &request.body : nullptr;
   UpstreamResponse res = upstream.Send(up);
   admission.Release();
+  if (client.IsRecording()) {
+    if (res.error == UpstreamError::kNone) {
+      SetHttpResponseStatus(client, res.status);
+    } else {
+      client.SetError(res.error == UpstreamError::kTimeout ? semconv::kErrorTimeout
+                                                           : UpstreamErrorName(res.error));
+    }
+    client.End();
+  }
 
   if (res.error == UpstreamError::kCancelled) {
     metrics.CountRejected("shutting_down");
+    Rejected(span, "shutting_down", "");
     return Rejection(503, "agent shutting down", "shutting_down");
   }
   if (res.error != UpstreamError::kNone) {
     *outcome = CircuitBreaker::Outcome::kFailure;
     api_metrics.RecordRequest(endpoint, "proxy", 0, res.seconds);
     const std::string cause = UpstreamErrorName(res.error);
+    if (span.IsRecording()) span.SetAttribute(kAttrCause, cause);
     if (error_log.Allow(clock())) {
       log.Warn("egress request to the upstream failed",
                {{"endpoint", endpoint}, {"method", request.method}, {"cause", cause}});
@@ -269,6 +321,8 @@ ProxyCore::ProxyCore(const Config& config, ApiMetrics& api_metrics, ProxyMetrics
 
 ProxyCore::~ProxyCore() = default;
 
+void ProxyCore::SetTracer(Tracer* tracer) { impl_->tracer.store(tracer); }
+
 void ProxyCore::Stop() {
   impl_->admission.Stop();
   impl_->upstream.Cancel();
@@ -277,6 +331,25 @@ void ProxyCore::Stop() {
 ProxyResponse ProxyCore::Handle(const ProxyRequest& request) {
   Impl& d = *impl_;
   const std::string endpoint = TemplateEndpoint(request.target);
+  ScopedSpan span;
+  if (Tracer* tracer = d.tracer.load()) {
+    SpanContext parent;
+    if (const std::string* tp = FindHeader(request.headers, "traceparent")) {
+      if (auto parsed = ParseTraceparent(*tp)) parent = *parsed;
+    }
+    span = tracer->StartSpan(request.method + " " + endpoint, SpanKind::kServer, parent);
+    SetHttpServerRequest(span, request.method, request.target, endpoint);
+    span.SetAttribute(semconv::kFlexportEndpoint, endpoint);
+    span.SetAttribute(semconv::kFlexportSource, "proxy");
+  }
+  ProxyResponse r = HandleIn(request, endpoint, span);
+  SetHttpResponseStatus(span, r.status);
+  return r;
+}
+
+ProxyResponse ProxyCore::HandleIn(const ProxyRequest& request, const std::string& endpoint,
+                                  ScopedSpan& span) {
+  Impl& d = *impl_;
   std::string cache_key;
   if (d.breaker_enabled && request.method == "GET") {
     const std::string* auth = FindHeader(request.headers, "authorization");
@@ -286,18 +359,26 @@ ProxyResponse ProxyCore::Handle(const ProxyRequest& request) {
   }
   if (!d.breaker) {
     CircuitBreaker::Outcome ignored = CircuitBreaker::Outcome::kAbandoned;
-    return d.Forward(request, endpoint, cache_key, &ignored);
+    return d.Forward(request, endpoint, cache_key, &ignored, span);
   }
   const CircuitBreaker::Admission admission = d.breaker->Admit(d.clock());
-  if (admission == CircuitBreaker::Admission::kReject) return d.WhileOpen(request, cache_key);
+  if (span.IsRecording()) {
+    span.SetAttribute(kAttrBreaker, admission == CircuitBreaker::Admission::kAllow   ? "allow"
+                                    : admission == CircuitBreaker::Admission::kProbe ? "probe"
+                                                                                     : "reject");
+  }
+  if (admission == CircuitBreaker::Admission::kReject) {
+    return d.WhileOpen(request, cache_key, span);
+  }
   CircuitBreaker::Outcome outcome = CircuitBreaker::Outcome::kAbandoned;
   try {
-    ProxyResponse r = d.Forward(request, endpoint, cache_key, &outcome);
+    ProxyResponse r = d.Forward(request, endpoint, cache_key, &outcome, span);
     d.breaker->Record(admission, outcome, d.clock());
     return r;
   } catch (...) {
     // Frees the half-open probe slot; the listener turns the exception into a 500.
     d.breaker->Record(admission, CircuitBreaker::Outcome::kAbandoned, d.clock());
+    span.SetError(semconv::kErrorOther, "exception");
     throw;
   }
 }

@@ -1,6 +1,9 @@
 /// The egress proxy's request path without any HTTP server types: circuit breaker and
 /// stale cache, 429 queue and concurrency limit, the upstream call, header filtering,
 /// traceparent, and the metrics of every request. EgressProxy adapts its listener to this.
+/// With SetTracer, each request is a server span "{METHOD} {endpoint template}" (continuing
+/// the caller's traceparent) with a client span child for the upstream call, whose
+/// traceparent is the one sent upstream.
 /// Handle() is thread-safe and blocks for at most about twice `[proxy] timeout`.
 #pragma once
 
@@ -16,6 +19,8 @@ namespace fxagent {
 class ApiMetrics;
 class Logger;
 class ProxyMetrics;
+class ScopedSpan;
+class Tracer;
 
 struct ProxyRequest {
   std::string method;
@@ -42,8 +47,13 @@ class ProxyCore {
   ProxyResponse Handle(const ProxyRequest& request);
   /// Wakes queued requests and aborts upstream transfers; later calls answer 503.
   void Stop();
+  /// Spans for each request from now on; nullptr (the default) = no spans, and the proxy
+  /// forwards the caller's valid traceparent or generates one. Must outlive the core.
+  void SetTracer(Tracer* tracer);
 
  private:
+  ProxyResponse HandleIn(const ProxyRequest& request, const std::string& endpoint,
+                         ScopedSpan& span);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
