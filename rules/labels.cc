@@ -36,7 +36,9 @@ Labels::Labels(std::vector<Label> sorted) {
   // label sets compare equal however they were built.
   if (sorted.empty()) return;
   hash_ = HashLabels(sorted);
-  labels_ = std::make_shared<const std::vector<Label>>(std::move(sorted));
+  auto rep = std::make_shared<Rep>();
+  rep->items = std::move(sorted);
+  rep_ = std::move(rep);
 }
 
 const std::vector<Label>& Labels::EmptyItems() {
@@ -72,12 +74,15 @@ bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
 
 Labels Labels::WithoutMetricName() const {
   if (!Has(kMetricName)) return *this;
-  std::vector<Label> out;
-  out.reserve(size());
-  for (const Label& l : items()) {
-    if (l.name != kMetricName) out.push_back(l);
-  }
-  return Labels(std::move(out));
+  std::call_once(rep_->without_name_once, [this] {
+    std::vector<Label> out;
+    out.reserve(size() - 1);
+    for (const Label& l : items()) {
+      if (l.name != kMetricName) out.push_back(l);
+    }
+    rep_->without_name = Labels(std::move(out));
+  });
+  return rep_->without_name;
 }
 
 std::string Labels::ToString() const {

@@ -1,11 +1,13 @@
 /// Labels: an immutable, sorted set of name/value pairs identifying a time series
 /// (`__name__` holds the metric name), with hashing and equality, plus a builder.
-/// Thread-safety: immutable values; safe to share between threads once built.
+/// Thread-safety: immutable values; safe to share between threads once built (the lazily
+/// computed WithoutMetricName() cache is filled under std::call_once).
 #pragma once
 
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +41,7 @@ class Labels {
   size_t Hash() const { return hash_; }
   size_t size() const { return items().size(); }
   bool empty() const { return items().empty(); }
-  const std::vector<Label>& items() const { return labels_ ? *labels_ : EmptyItems(); }
+  inline const std::vector<Label>& items() const;
   std::vector<Label>::const_iterator begin() const { return items().begin(); }
   std::vector<Label>::const_iterator end() const { return items().end(); }
 
@@ -47,17 +49,30 @@ class Labels {
   std::string ToString() const;
 
   friend bool operator==(const Labels& a, const Labels& b) {
-    return a.hash_ == b.hash_ && (a.labels_ == b.labels_ || a.items() == b.items());
+    return a.hash_ == b.hash_ && (a.rep_ == b.rep_ || a.items() == b.items());
   }
-  friend bool operator<(const Labels& a, const Labels& b) { return a.items() < b.items(); }
+  friend bool operator<(const Labels& a, const Labels& b) {
+    return a.rep_ != b.rep_ && a.items() < b.items();
+  }
 
  private:
+  struct Rep;
   explicit Labels(std::vector<Label> sorted);
   static const std::vector<Label>& EmptyItems();
 
-  std::shared_ptr<const std::vector<Label>> labels_;  // null when empty
+  std::shared_ptr<const Rep> rep_;  // null when empty
   size_t hash_ = 0;
 };
+
+/// Shared storage of a non-empty Labels; WithoutMetricName() is computed once per set,
+/// so series read from the store repeatedly reuse it.
+struct Labels::Rep {
+  std::vector<Label> items;
+  mutable std::once_flag without_name_once;
+  mutable Labels without_name;
+};
+
+const std::vector<Label>& Labels::items() const { return rep_ ? rep_->items : EmptyItems(); }
 
 struct LabelsHash {
   size_t operator()(const Labels& l) const { return l.Hash(); }

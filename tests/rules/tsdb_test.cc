@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,28 @@ TEST(LabelsTest, EmptySetsAreEqualHoweverBuilt) {
     EXPECT_EQ(l->Hash(), def.Hash());
     EXPECT_EQ(LabelsHash{}(*l), LabelsHash{}(def));
   }
+}
+
+TEST(LabelsTest, WithoutMetricNameIsStableAndThreadSafe) {
+  const Labels a{{"__name__", "x"}, {"job", "j"}};
+  const Labels copy = a;  // shares storage, and so the cached result
+  std::vector<Labels> results(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = (i % 2 == 0 ? a : copy).WithoutMetricName(); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const Labels& r : results) {
+    EXPECT_EQ(r, (Labels{{"job", "j"}}));
+    EXPECT_EQ(r.Hash(), (Labels{{"job", "j"}}).Hash());
+  }
+  EXPECT_EQ(a.MetricName(), "x");  // the original is untouched
+  EXPECT_EQ((Labels{{"__name__", "x"}}.WithoutMetricName()), Labels());
+  const Labels no_name{{"a", "1"}};
+  EXPECT_EQ(no_name.WithoutMetricName(), no_name);
+  EXPECT_FALSE(a < copy);
+  EXPECT_FALSE(copy < a);
+  EXPECT_TRUE(a < no_name);  // "__name__" sorts before "a"
 }
 
 TEST(MatcherTest, RegexIsFullyAnchored) {
