@@ -211,4 +211,6 @@ std::vector<QueuedNotification> Notifier::Queued() const {
 
 const Clock& Notifier::clock() const { return impl_->clock; }
 
+void Notifier::SetTracer(Tracer* tracer) { impl_->sender->SetTracer(tracer); }
+
 }  // namespace fxagent

@@ -26,6 +26,8 @@
 
 namespace fxagent {
 
+class Tracer;
+
 struct NotifierOptions {
   std::string external_url;  // Alertmanager's externalURL; e.g. "http://127.0.0.1:9464"
   std::chrono::milliseconds backoff_base{1000};
@@ -113,6 +115,9 @@ class Notifier {
 
   std::vector<QueuedNotification> Queued() const;
   const Clock& clock() const;
+  /// A client span "notify {receiver}" per HTTP request from now on; nullptr (the
+  /// default) = no spans. The tracer must outlive the notifier.
+  void SetTracer(Tracer* tracer);
 
   struct Impl;
 

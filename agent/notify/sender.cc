@@ -5,8 +5,40 @@
 #include <prometheus/gauge.h>
 
 #include <algorithm>
+#include <set>
+
+#include "agent/tracing/http_attributes.h"
+#include "agent/tracing/semconv.h"
+#include "agent/tracing/tracer.h"
 
 namespace fxagent {
+namespace {
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kSent:
+      return "sent";
+    case Verdict::kRetry:
+      return "retry";
+    case Verdict::kFinal:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+// The distinct alert names of a notification, comma-separated in sorted order.
+std::string AlertNames(const Notification& n) {
+  std::set<std::string> names;
+  for (const Alert& a : n.alerts) names.insert(a.Label("alertname"));
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) out += ",";
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
 
 Sender::Sender(Outbox& outbox, const std::map<std::string, std::unique_ptr<Receiver>>& receivers,
                HttpClient& http, const Clock& clock, Logger& log, SenderMetrics metrics,
@@ -36,13 +68,42 @@ void Sender::UpdateGauges() {
   }
 }
 
+int Sender::Post(const OutboxEntry& e, const Receiver& r, const NotifyRequest& request,
+                 Verdict* verdict) {
+  Tracer* tracer = tracer_.load();
+  if (tracer == nullptr) {
+    int status = http_.Post(request, r.config().timeout);
+    *verdict = r.Classify(status);
+    return status;
+  }
+  ScopedSpan span = tracer->StartSpan("notify " + e.receiver, SpanKind::kClient);
+  // Slack and webhook URL paths are secrets: the span keeps scheme, host and port only.
+  SetHttpClientRequest(span, "POST", request.url, UrlPath::kRedact);
+  span.SetAttribute(semconv::kFlexportReceiver, e.receiver);
+  span.SetAttribute(semconv::kFlexportReceiverType, r.config().type);
+  span.SetAttribute(semconv::kFlexportAlertName, AlertNames(e.notification));
+  span.SetAttribute(semconv::kFlexportSeverity, e.notification.severity);
+  span.SetAttribute("flexport.notification.kind", NotificationKindName(e.notification.kind));
+  if (e.attempts > 0) span.SetAttribute(semconv::kHttpRequestResendCount, e.attempts);
+  const int status = http_.Post(request, r.config().timeout);
+  *verdict = r.Classify(status);
+  span.SetAttribute(semconv::kFlexportNotificationStatus, VerdictName(*verdict));
+  if (status == 0) {
+    span.SetError(semconv::kErrorOther, "no answer (connect error or timeout)");
+  } else {
+    SetHttpResponseStatus(span, status);
+    if (*verdict != Verdict::kSent && status < 400) span.SetError(std::to_string(status));
+  }
+  return status;
+}
+
 Sender::Result Sender::Attempt(OutboxEntry& e, const Receiver& r, TimePoint now) {
   std::vector<NotifyRequest> requests = r.Build(e.notification, now);
   if (r.AnyRequestSuffices()) {
     bool any = false, final = true;
     for (const NotifyRequest& req : requests) {
-      int status = http_.Post(req, r.config().timeout);
-      Verdict v = r.Classify(status);
+      Verdict v;
+      int status = Post(e, r, req, &v);
       if (v == Verdict::kSent) any = true;
       if (v == Verdict::kRetry) final = false;
       if (v != Verdict::kSent) {
@@ -55,8 +116,8 @@ Sender::Result Sender::Attempt(OutboxEntry& e, const Receiver& r, TimePoint now)
     return final ? Result::kFinal : Result::kRetry;
   }
   for (size_t i = static_cast<size_t>(e.done_parts); i < requests.size(); ++i) {
-    int status = http_.Post(requests[i], r.config().timeout);
-    Verdict v = r.Classify(status);
+    Verdict v;
+    int status = Post(e, r, requests[i], &v);
     if (v != Verdict::kSent) {
       log_.Warn("notification attempt failed", {{"receiver", e.receiver},
                                                 {"url", RedactUrl(requests[i].url)},

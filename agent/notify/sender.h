@@ -1,13 +1,16 @@
 /// Internal to agent/notify: delivers due outbox entries with a receiver's HTTP client,
 /// retries with exponential backoff, switches to the route's fallback receiver after
 /// repeated failures, expires entries past their max age, and counts every outcome.
-/// RunOnce is called from one thread at a time (the Notifier's sender thread, or a test).
+/// With SetTracer, each HTTP request is a client span "notify {receiver name}".
+/// RunOnce is called from one thread at a time (the Notifier's sender thread, or a test);
+/// SetTracer from any thread.
 #pragma once
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -20,6 +23,8 @@
 #include "agent/notify/receiver.h"
 
 namespace fxagent {
+
+class Tracer;
 
 struct SenderOptions {
   std::chrono::milliseconds backoff_base{1000};
@@ -44,8 +49,11 @@ class Sender {
   size_t RunOnce();
   /// Refreshes the queue depth and oldest-age gauges.
   void UpdateGauges();
+  /// nullptr (the default) = no spans. The tracer must outlive the sender.
+  void SetTracer(Tracer* tracer) { tracer_.store(tracer); }
 
  private:
+  int Post(const OutboxEntry& e, const Receiver& r, const NotifyRequest& request, Verdict* verdict);
   enum class Result { kSent, kRetry, kFinal };
   Result Attempt(OutboxEntry& e, const Receiver& r, TimePoint now);
   void Count(const std::string& receiver, const char* outcome);
@@ -59,6 +67,7 @@ class Sender {
   SenderMetrics metrics_;
   SenderOptions options_;
   std::map<std::string, TimePoint> next_allowed_;  // pacing per receiver
+  std::atomic<Tracer*> tracer_{nullptr};
 };
 
 }  // namespace fxagent
