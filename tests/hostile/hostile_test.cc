@@ -39,6 +39,19 @@ constexpr milliseconds kLegitTimeout(5000);
     GTEST_SKIP() << "known issue: " << why << " (set FXAGENT_RUN_KNOWN_ISSUES=1 to run it)"; \
   }
 
+// Connection counts; the environment may override them for experiments.
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : fallback;
+}
+// Twice the public pool, then more than any sane thread pool: a thread-per-connection
+// listener cannot outlast the second.
+std::vector<int> SlowlorisConnections() {
+  const int n = EnvInt("FXAGENT_HOSTILE_SLOWLORIS_CONNS", 0);
+  return n > 0 ? std::vector<int>{n} : std::vector<int>{64, 300};
+}
+int IdleConnections() { return EnvInt("FXAGENT_HOSTILE_IDLE_CONNS", 200); }
+
 struct AttackPlan {
   Attack attack;
   int connections;
@@ -127,22 +140,30 @@ TEST_F(HostileClientTest, InvalidHttpIsRefused) {
 
 TEST_F(HostileClientTest, SlowlorisDoesNotStarveSignedWebhooks) {
   SKIP_KNOWN_ISSUE(
-      "64 slowloris connections hold all 32 public listener threads (the 10 s read timeout "
-      "is per read, not per request); measured: signed webhooks time out after 5 s");
-  ExpectBounded(UnderAttack({{Attack::kSlowloris, 64}}, seconds(2), seconds(15)));
+      "slowloris connections each hold one of the 32 public listener threads for as long as "
+      "they trickle (httplib's 10 s read timeout is per read, not per request); measured "
+      "with 64 connections: 0 of 3 signed webhooks answered in 15 s (each timed out at 5 s); "
+      "with 300: 3 of 76 timed out, p99 5045 ms; the agent recovers once the attack stops");
+  for (int n : SlowlorisConnections()) {
+    SCOPED_TRACE(std::to_string(n) + " slowloris connections");
+    ExpectBounded(UnderAttack({{Attack::kSlowloris, n}}, seconds(2), seconds(15)));
+    EXPECT_TRUE(testing::WaitFor([&] { return agent_.Healthy(); }, seconds(15)));
+  }
 }
 
 TEST_F(HostileClientTest, IdleKeepAliveConnectionsDoNotStarveSignedWebhooks) {
   SKIP_KNOWN_ISSUE(
-      "200 idle keep-alive connections each hold a public listener thread for the 5 s "
-      "keep-alive timeout; measured: signed webhooks wait seconds or time out");
-  ExpectBounded(UnderAttack({{Attack::kIdleKeepAlive, 200}}, seconds(2), seconds(12)));
+      "each idle keep-alive connection holds a public listener thread for the 5 s keep-alive "
+      "timeout and the hoarder reconnects; measured with 200 connections: 0 of 3 signed "
+      "webhooks answered in 12 s (each timed out at 5 s)");
+  ExpectBounded(
+      UnderAttack({{Attack::kIdleKeepAlive, IdleConnections()}}, seconds(2), seconds(12)));
 }
 
 TEST_F(HostileClientTest, AllAttacksAtOnce) {
   SKIP_KNOWN_ISSUE("as SlowlorisDoesNotStarveSignedWebhooks");
-  ExpectBounded(UnderAttack({{Attack::kSlowloris, 64},
-                             {Attack::kIdleKeepAlive, 200},
+  ExpectBounded(UnderAttack({{Attack::kSlowloris, SlowlorisConnections().back()},
+                             {Attack::kIdleKeepAlive, IdleConnections()},
                              {Attack::kOversized, 1},
                              {Attack::kInvalidHttp, 1}},
                             seconds(2), seconds(15)));

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -71,8 +72,12 @@ AgentUnderTest::~AgentUnderTest() {
 }
 
 bool AgentUnderTest::Start() {
+  // FXAGENT_HOSTILE_AGENT_BIN runs the same tests against another build of the agent
+  // (e.g. one with different listener settings).
+  const char* override_bin = std::getenv("FXAGENT_HOSTILE_AGENT_BIN");
+  const std::string bin = override_bin != nullptr ? override_bin : FXAGENT_AGENT_BIN;
   process_ = std::make_unique<testing::Subprocess>(
-      dir_.path(), "agent", std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", config_path_},
+      dir_.path(), "agent", std::vector<std::string>{bin, "run", "-c", config_path_},
       std::vector<std::string>{std::string("HOSTILE_WEBHOOK_SECRET=") + kSecret});
   const bool listening = WaitFor(
       [&] {
