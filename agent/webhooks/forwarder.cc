@@ -154,7 +154,8 @@ void WebhookForwarder::Impl::StartTransfer(const StoredEvent& event) {
     span.SetAttribute(semconv::kFlexportWebhookEventId, e.id);
     span.SetAttribute(semconv::kFlexportWebhookEventType, e.type);
     if (e.attempts > 0) span.SetAttribute(semconv::kHttpRequestResendCount, e.attempts);
-    AddHeader(transfer->headers, "traceparent", span.Traceparent());
+    // A no-op tracer's span has no context: then no header, as without a tracer.
+    if (span.IsRecording()) AddHeader(transfer->headers, "traceparent", span.Traceparent());
   }
   transfer->headers.reset(curl_slist_append(transfer->headers.release(), "Expect:"));
   curl_easy_setopt(easy, CURLOPT_URL, options.forward_to.c_str());

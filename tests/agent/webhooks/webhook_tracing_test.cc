@@ -225,6 +225,20 @@ TEST_F(WebhookTracingTest, TransportFailureSetsError) {
   EXPECT_EQ(IntAttr(forwards[0], semconv::kHttpResponseStatusCode), -1);
 }
 
+TEST_F(WebhookTracingTest, NoopTracerSendsNoTraceparent) {
+  NoopTracer noop;
+  config_.secrets = {kSecret};
+  config_.forward_to = app_.Url();
+  relay_ = std::make_unique<WebhookRelay>(config_, dir_.path(), registry_);
+  relay_->SetTracer(&noop);
+  relay_->Start();
+  const std::string body = EventBody("evt_1");
+  ASSERT_EQ(Post(body, SignSha256(body, kSecret)).status, 200);
+  ASSERT_TRUE(app_.WaitForCount(1));
+  EXPECT_FALSE(app_.Requests()[0].headers.count("traceparent"));
+  relay_.reset();  // stops before `noop` goes away
+}
+
 TEST_F(WebhookTracingTest, NoTracerNoSpansNoTraceparent) {
   Start(false);
   const std::string body = EventBody("evt_1");
