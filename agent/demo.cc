@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "agent/daemon.h"
+#include "agent/demo_alerts.h"
 #include "agent/demo_proxy.h"
 #include "agent/demo_sim_process.h"
 #include "agent/demo_webhooks.h"
@@ -44,7 +45,11 @@ constexpr Scenario kScenarios[] = {
     {"healthy", "Recovery", "every probe ok again"},
 };
 
-std::string WriteConfig(const fs::path& dir, int sim_port, int app_port) {
+std::string WriteConfig(const fs::path& dir, int sim_port, int app_port, int slack_port) {
+  {
+    std::ofstream rules(dir / "demo-rules.toml");
+    rules << DemoRulesToml();
+  }
   const std::string base = "http://127.0.0.1:" + std::to_string(sim_port);
   const fs::path file = dir / "demo.toml";
   std::ofstream out(file);
@@ -59,7 +64,12 @@ std::string WriteConfig(const fs::path& dir, int sim_port, int app_port) {
       << "/webhooks/flexport\"\n\n[[webhooks.expect]]\ntypes = [\"shipment.milestone\"]\n"
       << "max_gap = \"5s\"\n\n"
       << "[proxy]\nqueue_on_429 = true\n\n[proxy.breaker]\nenabled = true\n"
-      << "failure_threshold = 3\nopen_duration = \"30s\"\n";
+      << "failure_threshold = 3\nopen_duration = \"30s\"\n\n"
+      << "[rules]\nfiles = [\"demo-rules.toml\"]\nevaluation_interval = \"1s\"\n\n"
+      << "[[receivers]]\nname = \"oncall-slack\"\ntype = \"slack\"\n"
+      << "url = \"http://127.0.0.1:" << slack_port << "/slack\"\n\n"
+      << "[[routes]]\nreceivers = [\"oncall-slack\"]\ngroup_by = [\"alertname\"]\n"
+      << "group_wait = \"0s\"\ngroup_interval = \"2s\"\n";
   return file.string();
 }
 
@@ -115,9 +125,10 @@ int RunDemoIn(const fs::path& dir, const fs::path& sim_bin, int step_seconds) {
     return 1;
   }
   DemoApp app;
+  DemoSlack slack;
   Config config;
   try {
-    config = LoadConfigFile(WriteConfig(dir, sim_port, app.port()));
+    config = LoadConfigFile(WriteConfig(dir, sim_port, app.port(), slack.port()));
   } catch (const ConfigError& e) {
     std::cerr << "demo: " << e.what() << "\n";
     return 1;
@@ -168,6 +179,12 @@ int RunDemoIn(const fs::path& dir, const fs::path& sim_bin, int step_seconds) {
   proxy_scenes.agent = &agent_client;
   proxy_scenes.api_key = "demo-key";
   if (RunProxyScenes(proxy_scenes) != 0) exit_code = 1;
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // let resolved messages go out
+  PrintIncidents(agent_client);
+  if (slack.messages() == 0) {
+    std::cout << "  (no Slack message was posted)\n";
+    exit_code = 1;
+  }
   daemon.Stop();
   if (agent_log != nullptr) std::fclose(agent_log);
   std::cout << (exit_code == 0 ? "Demo finished: every scenario behaved as expected.\n"
