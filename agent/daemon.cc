@@ -207,6 +207,9 @@ void Daemon::Start() {
   d.rule_loop = std::make_unique<RuleLoop>(
       d.config, std::vector<const prometheus::Collectable*>{&d.registry, d.process.get()},
       d.registry, d.notifier.get(), d.log);
+  d.egress.SetTracer(d.tracer.get());
+  d.relay->SetTracer(d.tracer.get());
+  d.notifier->SetTracer(d.tracer.get());
   d.services.relay = d.relay.get();
   d.services.notifier = d.notifier.get();
   d.services.rule_loop = d.rule_loop.get();
