@@ -62,7 +62,8 @@ class OtlpConformanceTest : public ::testing::Test {
     decoder_dir_ = FXAGENT_OTLP_DECODE_DIR;
     // ctest -j runs these tests in parallel processes: one `npm ci` at a time.
     InstallLock lock(decoder_dir_ + "/.install.lock");
-    if (!fs::exists(fs::path(decoder_dir_) / "node_modules/@opentelemetry/otlp-transformer")) {
+    if (!fs::exists(fs::path(decoder_dir_) /
+                    "node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js")) {
       std::string npm = FindInPath("npm");
       if (npm.empty()) GTEST_SKIP() << "npm not found in PATH: install npm to run the OTLP check";
       auto r = testing::RunCommand(tmp_.path(),
