@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -47,6 +48,10 @@ const std::string& Dir() {
     std::filesystem::create_directories(*d);
     Write(*d + "/rules.toml", kRulesToml);
     Write(*d + "/rules.yml", kRulesYaml);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(Dir(), ec);
+    });
     return d;
   }();
   return *dir;

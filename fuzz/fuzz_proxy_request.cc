@@ -1,6 +1,7 @@
 // Fuzzes what the egress proxy does with a request it received: the endpoint label from
 // the request target, hop-by-hop header filtering (including fields named by
-// Connection), header lookup/removal, and traceparent parsing and re-formatting.
+// Connection), header lookup/removal, and traceparent parsing and re-formatting by both
+// the proxy and the tracer (they must agree).
 // Input: an HTTP/1.1 request head ("GET /path HTTP/1.1", then "Name: value" lines).
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "agent/proxy/headers.h"
 #include "agent/proxy/traceparent.h"
+#include "agent/tracing/span_context.h"
 #include "fuzz/fuzz_input.h"
 #include "probes/endpoint_template.h"
 
@@ -39,17 +41,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (IsHopByHopHeader(name)) std::abort();
   }
 
-  if (const std::string* tp = FindHeader(headers, "traceparent")) {
-    if (const auto ctx = ParseTraceparent(*tp)) {
-      const std::string formatted = FormatTraceparent(*ctx);
-      const auto again = ParseTraceparent(formatted);
-      if (!again || again->trace_id != ctx->trace_id || again->span_id != ctx->span_id ||
-          again->flags != ctx->flags) {
+  const std::string* tp = FindHeader(headers, "traceparent");
+  for (const std::string_view value : {tp != nullptr ? std::string_view(*tp) : "", in.Rest()}) {
+    // The proxy's parser and the tracer's must agree, and both must round-trip.
+    const auto proxy = ParseProxyTraceparent(value);
+    const auto span = ParseTraceparent(value);
+    if (proxy.has_value() != span.has_value()) std::abort();
+    if (proxy) {
+      const auto again = ParseProxyTraceparent(FormatProxyTraceparent(*proxy));
+      if (!again || again->trace_id != proxy->trace_id || again->span_id != proxy->span_id ||
+          again->flags != proxy->flags) {
         std::abort();
       }
+      const auto span_again = ParseTraceparent(FormatTraceparent(*span));
+      if (!span_again || span_again->trace_id != span->trace_id ||
+          span_again->span_id != span->span_id || span_again->trace_flags != span->trace_flags) {
+        std::abort();
+      }
+      if (span->trace_id != proxy->trace_id || span->span_id != proxy->span_id) std::abort();
     }
   }
-  ParseTraceparent(in.Rest()).has_value();
 
   HeaderList copy = headers;
   const size_t removed = RemoveHeader(copy, "traceparent");

@@ -48,8 +48,20 @@ struct Harness {
   std::unique_ptr<WebhookReceiver> receiver;
 };
 
+std::string* g_dir = nullptr;
+
 Harness& TheHarness() {
-  static Harness* h = new Harness();  // leaked on purpose: lives as long as the fuzzer
+  // Leaked on purpose (the store's writer thread lives as long as the fuzzer); only its
+  // directory is removed at exit.
+  static Harness* h = [] {
+    auto* harness = new Harness();
+    g_dir = &harness->dir;
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*g_dir, ec);
+    });
+    return harness;
+  }();
   return *h;
 }
 
