@@ -20,6 +20,6 @@ if out=$("$bin" -rss_limit_mb=2048 -timeout=25 "${files[@]}" 2>&1); then
   echo "replay: $(basename "$bin"): ${#files[@]} inputs OK"
   exit 0
 fi
-echo "$out" | tail -n 60
+echo "$out" | grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|    #[0-9]+ )' | head -n 20
 echo "replay: $(basename "$bin") CRASHES on $(echo "$out" | grep '^Running: ' | tail -n 1 | cut -c10-)"
 exit 1
