@@ -3,6 +3,7 @@
 # fails if any input crashes. Used by ctest and scripts/run-fuzzers.
 # usage: fuzz/replay.sh TARGET_BINARY DIR...
 set -uo pipefail
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 bin=$1
 shift
 files=()
