@@ -9,6 +9,7 @@
 
 #include "agent/admin_client.h"
 #include "agent/check_command.h"
+#include "agent/config/units.h"
 #include "agent/daemon.h"
 #include "agent/demo.h"
 #include "agent/version.h"
@@ -103,6 +104,44 @@ int RunCli(int argc, char** argv) {
   replay->add_flag("--include-delivered", include_delivered,
                    "also replay events that were delivered (replay from the last checkpoint)");
 
+  CommonOptions alert_opts;
+  std::vector<std::string> silence_matchers;
+  std::string silence_duration = "2h", silence_comment, silence_author, silence_id;
+  std::string ack_fingerprint, ack_comment, ack_by;
+  std::string incident_id, incident_status, incident_action, incident_impact;
+  auto* silence = app.add_subcommand("silence", "silences on a running agent");
+  silence->require_subcommand(1);
+  auto* silence_add = silence->add_subcommand("add", "silence alerts matching label matchers");
+  AddCommon(silence_add, alert_opts);
+  silence_add->add_option("matchers", silence_matchers, R"(matchers, e.g. 'alertname="FlexportApiDown"')")
+      ->required();
+  silence_add->add_option("--duration", silence_duration, "how long (default 2h)");
+  silence_add->add_option("--comment", silence_comment, "why")->required();
+  silence_add->add_option("--author", silence_author, "who (default $USER)");
+  auto* silence_list = silence->add_subcommand("list", "list silences");
+  AddCommon(silence_list, alert_opts);
+  auto* silence_expire = silence->add_subcommand("expire", "expire a silence now");
+  AddCommon(silence_expire, alert_opts);
+  silence_expire->add_option("id", silence_id, "silence id")->required();
+  auto* ack = app.add_subcommand("ack", "acknowledge a firing alert (stops repeats and escalation)");
+  AddCommon(ack, alert_opts);
+  ack->add_option("fingerprint", ack_fingerprint, "alert fingerprint (see /api/v1/alerts)")->required();
+  ack->add_option("--comment", ack_comment, "note for the timeline");
+  ack->add_option("--by", ack_by, "who (default $USER)");
+  auto* incident = app.add_subcommand("incident", "show or update incidents on a running agent");
+  incident->require_subcommand(1);
+  auto* incident_list = incident->add_subcommand("list", "list incidents");
+  AddCommon(incident_list, alert_opts);
+  auto* incident_update = incident->add_subcommand("update", "set status, current action or impact");
+  AddCommon(incident_update, alert_opts);
+  incident_update->add_option("id", incident_id, "incident id")->required();
+  incident_update->add_option("--status", incident_status, "Investigating|Identified|Mitigating");
+  incident_update->add_option("--action", incident_action, "current action (free text)");
+  incident_update->add_option("--impact", incident_impact, "impact (free text)");
+  auto* incident_report = incident->add_subcommand("report", "print the post-incident report");
+  AddCommon(incident_report, alert_opts);
+  incident_report->add_option("id", incident_id, "incident id")->required();
+
   auto* demo = app.add_subcommand("demo", "run flexport-sim and the agent through incident scenarios");
   AddCommon(demo, demo_opts, false);
   demo->add_option("--sim", demo_sim, "path to the flexport-sim binary (default: next to this one)");
@@ -173,6 +212,51 @@ int RunCli(int argc, char** argv) {
     if (!hooks_since.empty()) body["since"] = hooks_since;
     if (include_delivered) body["include_delivered"] = true;
     return PrintAdminResponse(CallAgent(*config, "POST", "/api/v1/webhooks/replay", body.dump()));
+  }
+  if (*silence_add || *silence_list || *silence_expire || *ack || *incident_list ||
+      *incident_update || *incident_report) {
+    auto config = Load(alert_opts);
+    if (!config) return kExitConfig;
+    const char* user = std::getenv("USER");
+    const std::string who = user != nullptr ? user : "flexport-agent-cli";
+    if (*silence_add) {
+      const auto duration = ParseDuration(silence_duration);
+      if (!duration) {
+        std::cerr << "error: --duration: expected e.g. \"30m\" or \"2h\"\n";
+        return 2;
+      }
+      const auto now = std::chrono::system_clock::now();
+      nlohmann::json body = {{"matchers", silence_matchers},
+                             {"startsAt", FormatTimestamp(now)},
+                             {"endsAt", FormatTimestamp(now + *duration)},
+                             {"comment", silence_comment},
+                             {"createdBy", silence_author.empty() ? who : silence_author}};
+      return PrintAdminResponse(CallAgent(*config, "POST", "/api/v1/silences", body.dump()));
+    }
+    if (*silence_list) return PrintAdminResponse(CallAgent(*config, "GET", "/api/v1/silences"));
+    if (*silence_expire) {
+      return PrintAdminResponse(CallAgent(*config, "DELETE", "/api/v1/silences/" + silence_id));
+    }
+    if (*ack) {
+      nlohmann::json body = {{"by", ack_by.empty() ? who : ack_by}, {"comment", ack_comment}};
+      return PrintAdminResponse(
+          CallAgent(*config, "POST", "/api/v1/alerts/" + ack_fingerprint + "/ack", body.dump()));
+    }
+    if (*incident_list) return PrintAdminResponse(CallAgent(*config, "GET", "/api/v1/incidents"));
+    if (*incident_report) {
+      const AdminResponse r = CallAgent(*config, "GET", "/api/v1/incidents/" + incident_id + "/report");
+      if (r.status == 200) {
+        std::cout << r.body;
+        return 0;
+      }
+      return PrintAdminResponse(r);
+    }
+    nlohmann::json body = {{"by", who}};
+    if (!incident_status.empty()) body["status"] = incident_status;
+    if (!incident_action.empty()) body["currentAction"] = incident_action;
+    if (!incident_impact.empty()) body["impact"] = incident_impact;
+    return PrintAdminResponse(
+        CallAgent(*config, "PATCH", "/api/v1/incidents/" + incident_id, body.dump()));
   }
   if (*demo) {
     Logger log = MakeLogger(demo_opts);

@@ -583,3 +583,38 @@ TEST_F(AgentSimTest, EgressProxyPassesCallsThroughAndRecordsThem) {
 
 }  // namespace
 }  // namespace fxagent
+
+namespace fxagent {
+namespace {
+
+TEST_F(AgentSimTest, SilenceAndIncidentCommandsTalkToTheRunningAgent) {
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(dir_.path() + "/data").contains("internal"); }));
+  RunResult add = RunCommand(dir_.path(),
+                             {FXAGENT_AGENT_BIN, "silence", "add", "-c", config_path_,
+                              "alertname=\"FlexportApiDown\"", "--duration", "30m", "--comment",
+                              "planned Flexport maintenance"},
+                             Env());
+  EXPECT_EQ(add.status, 0) << add.out << add.err;
+  RunResult list = RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "silence", "list", "-c", config_path_},
+                              Env());
+  EXPECT_EQ(list.status, 0) << list.err;
+  EXPECT_NE(list.out.find("planned Flexport maintenance"), std::string::npos) << list.out;
+  RunResult bad = RunCommand(dir_.path(),
+                             {FXAGENT_AGENT_BIN, "silence", "add", "-c", config_path_, "not a matcher",
+                              "--comment", "x"},
+                             Env());
+  EXPECT_NE(bad.status, 0) << "an invalid matcher must be refused";
+  RunResult incidents = RunCommand(dir_.path(),
+                                   {FXAGENT_AGENT_BIN, "incident", "list", "-c", config_path_}, Env());
+  EXPECT_EQ(incidents.status, 0) << incidents.err;
+  RunResult missing = RunCommand(dir_.path(),
+                                 {FXAGENT_AGENT_BIN, "incident", "report", "-c", config_path_, "999"},
+                                 Env());
+  EXPECT_EQ(missing.status, 1);
+  ExpectNoSecret(add.out + add.err + list.out + list.err, "silence CLI");
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
+}
+
+}  // namespace
+}  // namespace fxagent
