@@ -1,0 +1,245 @@
+#include "tests/e2e_alerts/e2e_harness.h"
+
+#include <signal.h>
+
+#include <regex>
+#include <sstream>
+
+namespace fxagent::e2e {
+
+using nlohmann::json;
+using testing::ReadFile;
+using testing::Subprocess;
+using testing::WaitFor;
+using testing::WriteFile;
+
+namespace {
+
+constexpr const char* kApiKey = "e2e_api_key_5d1c";
+constexpr const char* kWebhookSecret = "e2e_whsec_8a02";
+
+std::string ShortWindow(const std::string& window) {
+  if (window == "2m") return "2s";
+  if (window == "5m" || window == "10m") return "3s";
+  if (window == "1h") return "30s";
+  return "";  // an unknown window: left as is, and FastRules' caller sees it unchanged
+}
+
+json ListenAddresses(const std::string& data_dir) {
+  json j = json::parse(ReadFile(data_dir + "/listen.json"), nullptr, false);
+  return j.is_discarded() ? json() : j;
+}
+
+std::pair<std::string, int> HostPort(const std::string& addr) {
+  const size_t colon = addr.rfind(':');
+  return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
+}
+
+}  // namespace
+
+std::string FastRules(const std::string& default_rules) {
+  static const std::regex kFor(R"(^(for|keep_firing_for) = "[^"]*")");
+  static const std::regex kWindow(R"(\[(\d+[mh])\])");
+  std::istringstream in(default_rules);
+  std::string out, line;
+  while (std::getline(in, line)) {
+    line = std::regex_replace(line, kFor, "$1 = \"1s\"");
+    std::string rewritten;
+    auto begin = std::sregex_iterator(line.begin(), line.end(), kWindow);
+    size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      const std::string window = (*it)[1].str();
+      const std::string shorter = ShortWindow(window);
+      rewritten += line.substr(last, it->position() - last);
+      rewritten += "[" + (shorter.empty() ? window : shorter) + "]";
+      last = it->position() + it->length();
+    }
+    out += rewritten + line.substr(last) + "\n";
+  }
+  out += std::string("\n[[rules]]\nalert = \"") + kHeartbeat +
+         "\"\nseverity = \"P4\"\nexpr = 'max(flexport_agent_build_info) == 1'\nfor = \"3s\"\n";
+  return out;
+}
+
+AlertSink::AlertSink() {
+  server_.Post("/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    received_.push_back(json::parse(req.body, nullptr, false));
+    res.status = 200;
+  });
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+}
+
+AlertSink::~AlertSink() {
+  server_.stop();
+  thread_.join();
+}
+
+std::string AlertSink::Url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/alerts";
+}
+
+std::vector<json> AlertSink::Received() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return received_;
+}
+
+std::optional<json> AlertSink::Find(const std::string& status, const std::string& alertname) {
+  for (const json& body : Received()) {
+    if (body.is_discarded() || !body.is_object() || body.value("status", "") != status ||
+        !body.contains("alerts") || !body["alerts"].is_array()) {
+      continue;
+    }
+    for (const json& alert : body["alerts"]) {
+      if (alert.value("status", "") == status && alert.contains("labels") &&
+          alert["labels"].value("alertname", "") == alertname) {
+        return alert;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::set<std::string> AlertSink::FiredNames() {
+  std::set<std::string> names;
+  for (const json& body : Received()) {
+    if (body.is_discarded() || !body.contains("alerts") || !body["alerts"].is_array()) continue;
+    for (const json& alert : body["alerts"]) {
+      if (alert.value("status", "") == "firing" && alert.contains("labels")) {
+        names.insert(alert["labels"].value("alertname", ""));
+      }
+    }
+  }
+  return names;
+}
+
+std::string AlertSink::Dump() {
+  std::string out;
+  for (const json& body : Received()) out += body.dump() + "\n";
+  return out.empty() ? "(no notifications)" : out;
+}
+
+AppStub::AppStub(int status) : status_(status) {
+  server_.Post("/webhooks/flexport", [this](const httplib::Request&, httplib::Response& res) {
+    ++requests_;
+    res.status = status_.load();
+    res.set_content("{}", "application/json");
+  });
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+}
+
+AppStub::~AppStub() {
+  server_.stop();
+  thread_.join();
+}
+
+std::string AppStub::Url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/flexport";
+}
+
+void AppStub::SetStatus(int status) { status_ = status; }
+int AppStub::Requests() const { return requests_.load(); }
+
+Stack::Stack() {
+  // A bucket that never drains: 429s would (rightly) keep the API rules quiet.
+  sim_ = std::make_unique<Subprocess>(
+      dir(), "sim",
+      std::vector<std::string>{FXAGENT_SIM_BIN, "--listen", "127.0.0.1:0", "--port-file",
+                               dir() + "/sim.port", "--api-key", kApiKey, "--webhook-secret",
+                               kWebhookSecret, "--latency-ms", "1", "--rate-limit-capacity",
+                               "1000000", "--rate-limit-refill", "1000000", "--quiet"});
+  if (WaitFor([&] { return !ReadFile(dir() + "/sim.port").empty(); }, std::chrono::seconds(20))) {
+    sim_port_ = std::stoi(ReadFile(dir() + "/sim.port"));
+    sim_client_ = std::make_unique<httplib::Client>("127.0.0.1", sim_port_);
+  }
+}
+
+Stack::~Stack() {
+  if (sim_port_ != 0) SimPost("webhooks/cancel", json::object());
+  if (agent_) agent_->Stop(SIGTERM, std::chrono::seconds(10));
+  if (sim_) sim_->Stop(SIGTERM, std::chrono::seconds(10));
+}
+
+std::string Stack::StartAgent(const AgentOptions& options) {
+  if (sim_port_ == 0) return "flexport-sim did not start: " + sim_->Stderr();
+  const std::string rules_path = dir() + "/rules.toml";
+  WriteFile(rules_path,
+            FastRules(ReadFile(std::string(FXAGENT_SOURCE_DIR) + "/rules/default.toml")));
+  const std::string api_base = options.api_base.empty() ? SimBase() : options.api_base;
+  const std::string data_dir = dir() + "/data";
+  const std::string config =
+      "[agent]\ninstance = \"e2e\"\ndata_dir = \"" + data_dir +
+      "\"\n"
+      "[listen]\npublic = \"127.0.0.1:0\"\ninternal = \"127.0.0.1:0\"\negress = \"127.0.0.1:0\"\n"
+      "[flexport]\napi_base = \"" +
+      api_base + "\"\napi_key = \"${E2E_API_KEY}\"\nstatus_page = \"" + SimBase() +
+      "\"\napi_key_expires_at = \"2030-01-01T00:00:00Z\"\n"
+      "[probes]\ninterval = \"500ms\"\ntimeout = \"2s\"\nstatus_page_interval = \"500ms\"\n"
+      "subscription_interval = \"500ms\"\n" +
+      options.probes_extra + "[webhooks]\nsecrets = [\"${E2E_WEBHOOK_SECRET}\"]\n" +
+      options.webhooks_extra + "\n[rules]\nfiles = [\"" + rules_path +
+      "\"]\nevaluation_interval = \"500ms\"\n"
+      "[[receivers]]\nname = \"e2e-hook\"\ntype = \"webhook\"\nurl = \"" +
+      sink_.Url() +
+      "\"\n[[routes]]\nseverities = [\"P1\", \"P2\"]\nreceivers = [\"e2e-hook\"]\n"
+      "group_wait = \"0s\"\n";
+  WriteFile(dir() + "/agent.toml", config);
+  agent_ = std::make_unique<Subprocess>(
+      dir(), "agent",
+      std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", dir() + "/agent.toml"},
+      std::vector<std::string>{std::string("E2E_API_KEY=") + kApiKey,
+                               std::string("E2E_WEBHOOK_SECRET=") + kWebhookSecret});
+  if (!WaitFor([&] { return ListenAddresses(data_dir).contains("public"); },
+               std::chrono::seconds(30))) {
+    return "the agent did not write listen.json: " + AgentLogs();
+  }
+  const json listen = ListenAddresses(data_dir);
+  auto [host, port] = HostPort(listen["internal"].get<std::string>());
+  internal_ = std::make_unique<httplib::Client>(host, port);
+  public_url_ = "http://" + listen["public"].get<std::string>() + "/webhooks/flexport";
+  return "";
+}
+
+int Stack::SimPost(const std::string& path, const json& body) {
+  if (!sim_client_) return 0;
+  auto res = sim_client_->Post(("/_sim/" + path).c_str(), body.dump(), "application/json");
+  return res ? res->status : 0;
+}
+
+int Stack::SendWebhooks(json job) {
+  job["target"] = public_url_;
+  if (!job.contains("types")) job["types"] = json::array({"shipment.milestone"});
+  return SimPost("webhooks/send", job);
+}
+
+std::string Stack::Metrics() {
+  if (!internal_) return "";
+  auto res = internal_->Get("/metrics");
+  return res && res->status == 200 ? res->body : "";
+}
+
+bool Stack::AlertState(const std::string& alertname, const std::string& alertstate) {
+  std::istringstream in(Metrics());
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("flexport_alerts{", 0) != 0) continue;
+    if (line.find("alertname=\"" + alertname + "\"") == std::string::npos) continue;
+    if (!alertstate.empty() &&
+        line.find("alertstate=\"" + alertstate + "\"") == std::string::npos) {
+      continue;
+    }
+    if (line.size() >= 2 && line.compare(line.size() - 2, 2, " 0") == 0) continue;
+    return true;
+  }
+  return false;
+}
+
+bool Stack::WaitForBaseline() {
+  return WaitFor([&] { return AlertState(kHeartbeat, "firing"); }, std::chrono::seconds(30));
+}
+
+std::string Stack::AgentLogs() const { return agent_ ? agent_->Stderr() : "(agent not started)"; }
+
+}  // namespace fxagent::e2e
