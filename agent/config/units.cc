@@ -237,7 +237,10 @@ std::optional<TimePoint> ParseRfc3339(std::string_view text) {
   }
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // Nanosecond time points cover 1678..2261: outside that the sum below would overflow.
+  if (!ymd.ok() || year < 1678 || year > 2261 || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
   nanoseconds fraction{0};
   if (expect('.')) {
     size_t start = pos;

@@ -314,8 +314,9 @@ void Notifier::Impl::TickLocked(TimePoint now) {
     std::vector<std::string> payload = active;
     payload.insert(payload.end(), resolved_pending.begin(), resolved_pending.end());
     std::sort(payload.begin(), payload.end());
-    bool has_new = std::any_of(active.begin(), active.end(), [&g](const std::string& fp) {
-      return !g.notified.contains(fp) || !g.notified.at(fp);
+    // A named capture: clang before 16 cannot capture a structured binding.
+    bool has_new = std::any_of(active.begin(), active.end(), [&grp = g](const std::string& fp) {
+      return !grp.notified.contains(fp) || !grp.notified.at(fp);
     });
     std::optional<NotificationKind> flush;
     if (!g.last_flush) {

@@ -61,13 +61,14 @@ std::optional<milliseconds> GapTracker::ExpectedLocked(const std::string& type,
 }
 
 GapTracker::TypeState& GapTracker::StateLocked(const std::string& label) {
-  TypeState& state = types_[label];
-  if (state.gauge == nullptr) state.gauge = &family_.Add({{"type", label}});
-  return state;
+  return types_[label];
 }
 
 void GapTracker::ExportLocked(const std::string& label, TypeState& state) {
+  // The series exists only once a gap is known (configured or learned): a gauge at 0
+  // would make "silent longer than expected" true on a type's first event.
   if (std::optional<milliseconds> gap = ExpectedLocked(label, state)) {
+    if (state.gauge == nullptr) state.gauge = &family_.Add({{"type", label}});
     state.gauge->Set(static_cast<double>(gap->count()) / 1000.0);
   }
 }

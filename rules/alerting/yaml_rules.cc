@@ -88,7 +88,7 @@ void ParseRule(std::string_view text, const YAML::Node& n, const std::string& gr
   size_t errors_before = d.errors.size();
   for (auto it = n.begin(); it != n.end(); ++it) {
     std::string k = it->first.as<std::string>("");
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: it-> is a temporary proxy
     if (k == "alert") {
       ReadScalar(v, k, &r.alert, d);
     } else if (k == "record") {
@@ -178,7 +178,7 @@ void ParseYaml(std::string_view text, RuleSet& out, Diagnostics& d) {
       ErrorAt(it->first, "unknown key \"" + k + "\" (expected groups)", d);
       continue;
     }
-    const YAML::Node& groups = it->second;
+    const YAML::Node groups = it->second;  // a copy: it-> is a temporary proxy
     if (groups.IsNull()) continue;
     if (!groups.IsSequence()) {
       ErrorAt(groups, "groups must be a list", d);

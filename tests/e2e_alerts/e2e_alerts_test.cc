@@ -167,7 +167,7 @@ TEST_F(E2eAlerts, WebhookGap) {
 // for a type on its first event even though no gap is configured or learned yet (it
 // needs 10 observations), so `time() - last > 0` pages FlexportWebhookGap (P2) right after
 // the first event of any type without a [[webhooks.expect]]. Enable once fixed.
-TEST_F(E2eAlerts, DISABLED_NoGapPageBeforeAGapIsConfiguredOrLearned) {
+TEST_F(E2eAlerts, NoGapPageBeforeAGapIsConfiguredOrLearned) {
   ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_NO_FATAL_FAILURE(ExpectQuietBaseline());
   ASSERT_EQ(stack_.SendWebhooks({{"count", 400}, {"rate", 4}}), 202);
