@@ -4,8 +4,6 @@
 // bounded by crashes x deliveries in flight.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 
 #include <atomic>
@@ -20,6 +18,7 @@
 #include <thread>
 
 #include "tests/support/subprocess.h"
+#include "tests/support/webhook_signing.h"
 
 namespace fxagent {
 namespace {
@@ -38,19 +37,6 @@ constexpr int kCrashes = 10;
 constexpr int kClients = 8;
 constexpr int kMaxConcurrency = 4;  // [webhooks].max_concurrency: deliveries in flight
 
-std::string SignSha256(const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), kSecret, static_cast<int>(sizeof(kSecret) - 1),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0xf]);
-  }
-  return out;
-}
 
 // The integration's endpoint: counts deliveries per event id.
 class RecordingApp {
@@ -209,7 +195,7 @@ class CrashTest : public ::testing::Test {
                         {"milestone", "departed"},
                         {"occurred_at", "2024-05-01T10:00:00Z"}}}}
                      .dump();
-          signature = SignSha256(body);
+          signature = fxagent::testing::SignSha256Header(kSecret, body);
           need_new = false;
           sent_.fetch_add(1);
         }

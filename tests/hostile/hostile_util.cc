@@ -4,8 +4,6 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,26 +16,14 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/webhook_signing.h"
+
 namespace fxagent::hostile {
 
 using testing::ReadFile;
 using testing::WaitFor;
 using testing::WriteFile;
 using Clock = std::chrono::steady_clock;
-
-std::string SignSha256(const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), kSecret, static_cast<int>(sizeof(kSecret) - 1),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0xf]);
-  }
-  return out;
-}
 
 namespace {
 
@@ -222,8 +208,9 @@ void LegitSender::Run() {
     client.set_read_timeout(secs.count(), usecs.count());
     client.set_write_timeout(secs.count(), usecs.count());
     const auto start = Clock::now();
-    auto res = client.Post(kWebhookPath, {{"X-Hub-Signature-256", SignSha256(body)}}, body,
-                           "application/json");
+    auto res = client.Post(kWebhookPath,
+                           {{"X-Hub-Signature-256", testing::SignSha256Header(kSecret, body)}},
+                           body, "application/json");
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     std::lock_guard<std::mutex> lock(mu_);
     latencies_ms_.push_back(ms);

@@ -21,9 +21,6 @@ namespace fxagent::hostile {
 inline constexpr char kSecret[] = "whsec_hostile_test_secret";
 inline constexpr char kWebhookPath[] = "/webhooks/flexport";
 
-/// "sha256=<hex>" of HMAC-SHA256(kSecret, body), as Flexport signs (OpenSSL).
-std::string SignSha256(const std::string& body);
-
 /// The agent binary on 127.0.0.1:0 with a temp data_dir and nothing else reachable.
 class AgentUnderTest {
  public:

@@ -1,8 +1,6 @@
 // End-to-end over loopback: the real flexport-agent binary against the real flexport-sim.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -12,6 +10,7 @@
 #include <thread>
 
 #include "tests/support/subprocess.h"
+#include "tests/support/webhook_signing.h"
 
 namespace fxagent {
 namespace {
@@ -408,19 +407,6 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
 namespace fxagent {
 namespace {
 
-std::string SignSha256Hex(const std::string& secret, const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "sha256=";
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 15];
-  }
-  return out;
-}
 
 TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
@@ -432,7 +418,7 @@ TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   httplib::Client internal(ihost, iport);
 
   const std::string not_an_event = "[\"signed but not an event\"]";
-  httplib::Headers signed_headers = {{"X-Hub-Signature-256", SignSha256Hex(kWebhookSecret, not_an_event)}};
+  httplib::Headers signed_headers = {{"X-Hub-Signature-256", fxagent::testing::SignSha256Header(kWebhookSecret, not_an_event)}};
   auto res = pub.Post("/webhooks/flexport", signed_headers, not_an_event, "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);

@@ -5,9 +5,14 @@
 #include "agent/tracing/semconv.h"
 #include "agent/tracing/tracer.h"
 #include "tests/agent/notify/notify_test_util.h"
+#include "tests/support/span_inspect.h"
 
 namespace fxagent {
 namespace {
+
+using testing::Attr;
+using testing::IntAttr;
+using testing::StrAttr;
 
 using namespace std::chrono_literals;
 using testing::Harness;
@@ -18,23 +23,6 @@ constexpr char kQueryToken[] = "query-token-321";
 
 std::string SecretUrl() {
   return std::string("http://127.0.0.1:9/services/") + kPathSecret + "?token=" + kQueryToken;
-}
-
-const AttributeValue* Attr(const SpanData& span, std::string_view key) {
-  for (const SpanAttribute& a : span.attributes) {
-    if (a.key == key) return &a.value;
-  }
-  return nullptr;
-}
-
-std::string StrAttr(const SpanData& span, std::string_view key) {
-  const AttributeValue* v = Attr(span, key);
-  return v != nullptr && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "";
-}
-
-int64_t IntAttr(const SpanData& span, std::string_view key) {
-  const AttributeValue* v = Attr(span, key);
-  return v != nullptr && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : -1;
 }
 
 void ExpectNoSecrets(const std::vector<SpanData>& spans) {

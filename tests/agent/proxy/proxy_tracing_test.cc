@@ -7,6 +7,7 @@
 #include "agent/tracing/tracer.h"
 #include "probes/endpoint_template.h"
 #include "tests/agent/proxy/proxy_test_util.h"
+#include "tests/support/span_inspect.h"
 
 namespace fxagent::testing {
 namespace {
@@ -15,23 +16,6 @@ constexpr char kCallerTrace[] = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr char kCallerSpan[] = "00f067aa0ba902b7";
 constexpr char kAuth[] = "Bearer very-secret-api-key";
 constexpr char kQueryToken[] = "query-token-789";
-
-const AttributeValue* Attr(const SpanData& span, std::string_view key) {
-  for (const SpanAttribute& a : span.attributes) {
-    if (a.key == key) return &a.value;
-  }
-  return nullptr;
-}
-
-std::string StrAttr(const SpanData& span, std::string_view key) {
-  const AttributeValue* v = Attr(span, key);
-  return v != nullptr && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "";
-}
-
-int64_t IntAttr(const SpanData& span, std::string_view key) {
-  const AttributeValue* v = Attr(span, key);
-  return v != nullptr && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : -1;
-}
 
 void ExpectNoSecrets(const std::vector<SpanData>& spans) {
   for (const SpanData& span : spans) {

@@ -12,9 +12,14 @@
 #include "agent/webhooks/signature.h"
 #include "tests/agent/webhooks/test_app.h"
 #include "tests/agent/webhooks/webhooks_test_util.h"
+#include "tests/support/span_inspect.h"
 
 namespace fxagent {
 namespace {
+
+using testing::Attr;
+using testing::IntAttr;
+using testing::StrAttr;
 
 using std::chrono::milliseconds;
 using testing::AppRequest;
@@ -31,23 +36,6 @@ std::string EventBody(const std::string& id) {
                         {"type", "shipment.milestone"},
                         {"data", {{"shipment_id", "S1"}, {"milestone", "departed"}}}};
   return doc.dump();
-}
-
-const AttributeValue* Attr(const SpanData& span, std::string_view key) {
-  for (const SpanAttribute& a : span.attributes) {
-    if (a.key == key) return &a.value;
-  }
-  return nullptr;
-}
-
-std::string StrAttr(const SpanData& span, std::string_view key) {
-  const AttributeValue* v = Attr(span, key);
-  return v != nullptr && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "";
-}
-
-int64_t IntAttr(const SpanData& span, std::string_view key) {
-  const AttributeValue* v = Attr(span, key);
-  return v != nullptr && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : -1;
 }
 
 // No attribute value, event attribute or status message mentions any of `secrets`.
