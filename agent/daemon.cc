@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/clock.h"
 #include "agent/proxy/egress_proxy.h"
+#include "agent/impact.h"
 #include "agent/probe_tracing.h"
 #include "agent/rule_loop.h"
 #include "agent/tracing/make_tracer.h"
@@ -101,6 +103,10 @@ struct Daemon::Impl {
   std::unique_ptr<WebhookReconciler> reconciler;  // after relay and credentials: stops first
   std::unique_ptr<RuleLoop> rule_loop;
   bool status_page_unresolved = false;  // scheduler thread only
+  std::atomic<int64_t> last_api_success_ms{0};
+  std::atomic<int64_t> rate_limited_calls{0};
+
+  std::string Impact() const;
   DaemonServices services;
   std::map<std::string, std::string> last_reason;  // scheduler thread only
   Listener public_listener{"public", {}, {}, {}};
@@ -116,6 +122,12 @@ struct Daemon::Impl {
 
 void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   probe_metrics.Record(r);
+  if (r.kind == ProbeKind::kApi && r.success) {
+    last_api_success_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              r.finished_at.time_since_epoch())
+                              .count();
+  }
+  if (r.http_status == 429) ++rate_limited_calls;
   TraceProbe(*tracer, r);
   board.Update(r);
   if (r.status_page && notifier) {
@@ -151,6 +163,35 @@ void Daemon::Impl::WriteListenFile() const {
     out << j.dump() << "\n";
   }
   std::filesystem::rename(tmp, dir / "listen.json");
+}
+
+std::string Daemon::Impl::Impact() const {
+  ImpactFacts f;
+  f.now = std::chrono::system_clock::now();
+  for (const auto& r : board.Snapshot()) {
+    if (r.kind == ProbeKind::kApi && !r.success) f.api_failing = true;
+  }
+  if (const int64_t ms = last_api_success_ms; ms > 0) {
+    f.last_api_success = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  }
+  for (const auto& gap : relay->gaps().Snapshot()) {
+    if (gap.last_arrival && (!f.last_webhook || *gap.last_arrival > *f.last_webhook)) {
+      f.last_webhook = gap.last_arrival;
+    }
+  }
+  if (relay->store().Counts().dead > 0) {
+    DeadLetterQuery q;
+    q.limit = 1000;
+    if (auto page = relay->store().DeadLetters(q)) {
+      std::set<std::string> shipments;
+      for (const auto& e : page->items) {
+        if (!e.shipment_key.empty()) shipments.insert(e.shipment_key);
+      }
+      f.affected_shipments = static_cast<int>(shipments.size());
+    }
+  }
+  f.rate_limited_calls = rate_limited_calls;
+  return DescribeImpact(f);
 }
 
 Daemon::Daemon(Config config, Logger& log) : impl_(std::make_unique<Impl>(std::move(config), log)) {}
@@ -213,6 +254,7 @@ void Daemon::Start() {
   d.services.relay = d.relay.get();
   d.services.notifier = d.notifier.get();
   d.services.rule_loop = d.rule_loop.get();
+  d.rule_loop->SetImpactSource([&d] { return d.Impact(); });
   d.services.ready = &d.ready;
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);

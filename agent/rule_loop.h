@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -39,6 +40,9 @@ class RuleLoop {
            prometheus::Registry& registry, Notifier* notifier, Logger& log);
   ~RuleLoop();
 
+  /// Supplies the "Impact" text for open incidents; called once per evaluation.
+  void SetImpactSource(std::function<std::string()> source) { impact_ = std::move(source); }
+
   void Start();
   void Stop();
   /// Runs one scrape + evaluation now (tests and the first tick).
@@ -60,6 +64,7 @@ class RuleLoop {
   bool stop_ = false;
   std::thread thread_;
   size_t last_error_count_ = 0;
+  std::function<std::string()> impact_;
 };
 
 }  // namespace fxagent
