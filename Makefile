@@ -33,7 +33,8 @@ test-asan: deps
 	@cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS after replaying fuzz/regressions.
-fuzz: deps
+fuzz:
+	@scripts/install-deps --fuzz
 	@cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DFXAGENT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(FUZZ_BUILD_DIR) --target fuzz_all -j $(JOBS)
 	@scripts/run-fuzzers $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
