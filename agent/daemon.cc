@@ -275,9 +275,9 @@ void Daemon::Start() {
   // The public listener faces the internet: slow or idle clients each hold a thread for
   // as long as they trickle bytes (httplib's timeouts are per read), so the pool is large,
   // idle keep-alive connections are dropped after a second and reads time out sooner.
-  // Measured in tests/hostile: 64 slowloris connections or 200 idle ones no longer starve
+  // Measured in tests/hostile (128 threads): 64 slowloris connections or 200 idle ones no longer starve
   // signed webhooks (p99 13 ms / 3 ms); a few hundred slowloris connections still can.
-  d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(256); };
+  d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(128); };
   d.public_listener.server.set_keep_alive_max_count(1000);
   d.public_listener.server.set_keep_alive_timeout(1);
   // The internal listener serves scrapes and a few API calls: a small pool is plenty.
