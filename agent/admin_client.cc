@@ -49,10 +49,12 @@ AdminResponse CallAgent(const Config& config, const std::string& method, const s
   const std::string body = json_body.empty() ? "{}" : json_body;
   httplib::Result res = method == "GET"      ? client.Get(path.c_str(), headers)
                         : method == "DELETE" ? client.Delete(path.c_str(), headers)
-                        : method == "PATCH"  ? client.Patch(path.c_str(), headers, body, "application/json")
-                                             : client.Post(path.c_str(), headers, body, "application/json");
+                        : method == "PATCH"
+                            ? client.Patch(path.c_str(), headers, body, "application/json")
+                            : client.Post(path.c_str(), headers, body, "application/json");
   if (!res) {
-    out.error = "cannot reach the agent at " + addr.ToString() + ": " + httplib::to_string(res.error());
+    out.error =
+        "cannot reach the agent at " + addr.ToString() + ": " + httplib::to_string(res.error());
     return out;
   }
   out.status = res->status;

@@ -1,22 +1,21 @@
 #include "agent/check_command.h"
 
-#include <cstdio>
-#include <iostream>
-
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <iostream>
 
 #include "agent/credential_factory.h"
 #include "agent/metrics/api_metrics.h"
-#include "probes/probe_metrics.h"
-#include "rules/alerting/alert_evaluator.h"
-#include "rules/alerting/rule_loader.h"
-#include "rules/alerting/self_scraper.h"
 #include "agent/probe_classifier.h"
 #include "agent/status_json.h"
 #include "agent/version.h"
+#include "probes/probe_metrics.h"
 #include "probes/probe_scheduler.h"
+#include "rules/alerting/alert_evaluator.h"
+#include "rules/alerting/rule_loader.h"
+#include "rules/alerting/self_scraper.h"
 
 namespace fxagent {
 namespace {
@@ -33,7 +32,8 @@ std::string Headroom(const RateLimitInfo& rl) {
     std::snprintf(buf, sizeof(buf), "%.0f/%.0f (%.0f%%)", *rl.remaining, *rl.limit, *h * 100);
     return buf;
   }
-  if (rl.retry_after_seconds) return "retry in " + std::to_string(int(*rl.retry_after_seconds)) + "s";
+  if (rl.retry_after_seconds)
+    return "retry in " + std::to_string(int(*rl.retry_after_seconds)) + "s";
   return "-";
 }
 
@@ -64,7 +64,8 @@ void PrintTable(const std::vector<ProbeResult>& results, const ClassifierInput& 
         out << "  incident: " << i.name << " [" << i.status << ", impact " << i.impact << "]\n";
       }
       for (const auto& comp : sp.components) {
-        if (comp.status != 0) out << "  component: " << comp.name << " " << comp.status_text << "\n";
+        if (comp.status != 0)
+          out << "  component: " << comp.name << " " << comp.status_text << "\n";
       }
     }
     if (r.kind == ProbeKind::kSubscription) {
@@ -92,7 +93,6 @@ void PrintTable(const std::vector<ProbeResult>& results, const ClassifierInput& 
       << "\n";
 }
 
-
 // The alert rules evaluated once over what this round of probes recorded (ignoring `for`):
 // check pages with the same rule definitions as the daemon. Rules that need history
 // (rates, "after a working key") cannot match on one sample; the probe classifier covers
@@ -104,9 +104,9 @@ void ClassifyWithRules(const Config& config, const std::vector<ProbeResult>& res
   ProbeMetrics probes(registry, api);
   for (const auto& r : results) probes.Record(r);
   if (config.flexport.api_key_expires_at) {
-    probes.SetKeyExpiry(std::chrono::duration<double>(
-                            config.flexport.api_key_expires_at->time_since_epoch())
-                            .count());
+    probes.SetKeyExpiry(
+        std::chrono::duration<double>(config.flexport.api_key_expires_at->time_since_epoch())
+            .count());
   }
   const auto rules = alerting::LoadConfiguredRules(config.rules.files);
   tsdb::SeriesStore store;

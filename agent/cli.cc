@@ -1,10 +1,9 @@
 #include "agent/cli.h"
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-
 #include <httplib.h>
 
+#include <CLI/CLI.hpp>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "agent/admin_client.h"
@@ -100,7 +99,8 @@ int RunCli(int argc, char** argv) {
   AddCommon(replay, hooks_opts);
   replay->add_option("--id", hooks_ids, "event ids to replay (repeatable)");
   replay->add_option("--type", hooks_type, "only this event type");
-  replay->add_option("--since", hooks_since, "events received since (RFC 3339): replay from a checkpoint");
+  replay->add_option("--since", hooks_since,
+                     "events received since (RFC 3339): replay from a checkpoint");
   replay->add_flag("--include-delivered", include_delivered,
                    "also replay events that were delivered (replay from the last checkpoint)");
 
@@ -113,7 +113,8 @@ int RunCli(int argc, char** argv) {
   silence->require_subcommand(1);
   auto* silence_add = silence->add_subcommand("add", "silence alerts matching label matchers");
   AddCommon(silence_add, alert_opts);
-  silence_add->add_option("matchers", silence_matchers, R"(matchers, e.g. 'alertname="FlexportApiDown"')")
+  silence_add
+      ->add_option("matchers", silence_matchers, R"(matchers, e.g. 'alertname="FlexportApiDown"')")
       ->required();
   silence_add->add_option("--duration", silence_duration, "how long (default 2h)");
   silence_add->add_option("--comment", silence_comment, "why")->required();
@@ -123,16 +124,19 @@ int RunCli(int argc, char** argv) {
   auto* silence_expire = silence->add_subcommand("expire", "expire a silence now");
   AddCommon(silence_expire, alert_opts);
   silence_expire->add_option("id", silence_id, "silence id")->required();
-  auto* ack = app.add_subcommand("ack", "acknowledge a firing alert (stops repeats and escalation)");
+  auto* ack =
+      app.add_subcommand("ack", "acknowledge a firing alert (stops repeats and escalation)");
   AddCommon(ack, alert_opts);
-  ack->add_option("fingerprint", ack_fingerprint, "alert fingerprint (see /api/v1/alerts)")->required();
+  ack->add_option("fingerprint", ack_fingerprint, "alert fingerprint (see /api/v1/alerts)")
+      ->required();
   ack->add_option("--comment", ack_comment, "note for the timeline");
   ack->add_option("--by", ack_by, "who (default $USER)");
   auto* incident = app.add_subcommand("incident", "show or update incidents on a running agent");
   incident->require_subcommand(1);
   auto* incident_list = incident->add_subcommand("list", "list incidents");
   AddCommon(incident_list, alert_opts);
-  auto* incident_update = incident->add_subcommand("update", "set status, current action or impact");
+  auto* incident_update =
+      incident->add_subcommand("update", "set status, current action or impact");
   AddCommon(incident_update, alert_opts);
   incident_update->add_option("id", incident_id, "incident id")->required();
   incident_update->add_option("--status", incident_status, "Investigating|Identified|Mitigating");
@@ -142,10 +146,13 @@ int RunCli(int argc, char** argv) {
   AddCommon(incident_report, alert_opts);
   incident_report->add_option("id", incident_id, "incident id")->required();
 
-  auto* demo = app.add_subcommand("demo", "run flexport-sim and the agent through incident scenarios");
+  auto* demo =
+      app.add_subcommand("demo", "run flexport-sim and the agent through incident scenarios");
   AddCommon(demo, demo_opts, false);
-  demo->add_option("--sim", demo_sim, "path to the flexport-sim binary (default: next to this one)");
-  demo->add_option("--step-seconds", demo_step_seconds, "seconds to show each scenario (default 6)");
+  demo->add_option("--sim", demo_sim,
+                   "path to the flexport-sim binary (default: next to this one)");
+  demo->add_option("--step-seconds", demo_step_seconds,
+                   "seconds to show each scenario (default 6)");
 
   try {
     app.parse(argc, argv);
@@ -203,7 +210,8 @@ int RunCli(int argc, char** argv) {
     if (*dead_letters) {
       std::string path = "/api/v1/webhooks/dead-letters?limit=" + std::to_string(hooks_limit);
       if (!hooks_type.empty()) path += "&type=" + httplib::detail::encode_query_param(hooks_type);
-      if (!hooks_since.empty()) path += "&since=" + httplib::detail::encode_query_param(hooks_since);
+      if (!hooks_since.empty())
+        path += "&since=" + httplib::detail::encode_query_param(hooks_since);
       return PrintAdminResponse(CallAgent(*config, "GET", path));
     }
     nlohmann::json body = nlohmann::json::object();
@@ -244,7 +252,8 @@ int RunCli(int argc, char** argv) {
     }
     if (*incident_list) return PrintAdminResponse(CallAgent(*config, "GET", "/api/v1/incidents"));
     if (*incident_report) {
-      const AdminResponse r = CallAgent(*config, "GET", "/api/v1/incidents/" + incident_id + "/report");
+      const AdminResponse r =
+          CallAgent(*config, "GET", "/api/v1/incidents/" + incident_id + "/report");
       if (r.status == 200) {
         std::cout << r.body;
         return 0;

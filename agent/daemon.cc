@@ -1,11 +1,11 @@
 #include "agent/daemon.h"
 
 #include <httplib.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <malloc.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -13,34 +13,33 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "agent/credential_factory.h"
 #include "agent/http_routes.h"
+#include "agent/impact.h"
 #include "agent/metrics/api_metrics.h"
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/clock.h"
-#include "agent/proxy/egress_proxy.h"
-#include "agent/impact.h"
+#include "agent/notify/notifier.h"
 #include "agent/probe_tracing.h"
+#include "agent/proxy/egress_proxy.h"
 #include "agent/rule_loop.h"
 #include "agent/tracing/make_tracer.h"
-#include "rules/alerting/rule.h"
-#include "agent/notify/notifier.h"
 #include "agent/version.h"
 #include "agent/webhooks/reconciler.h"
 #include "agent/webhooks/relay.h"
 #include "probes/probe_board.h"
 #include "probes/probe_metrics.h"
 #include "probes/probe_scheduler.h"
+#include "rules/alerting/rule.h"
 
 namespace fxagent {
 namespace {
 
 using nlohmann::json;
-
 
 double ToUnixSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
@@ -123,9 +122,9 @@ struct Daemon::Impl {
 void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   probe_metrics.Record(r);
   if (r.kind == ProbeKind::kApi && r.success) {
-    last_api_success_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              r.finished_at.time_since_epoch())
-                              .count();
+    last_api_success_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(r.finished_at.time_since_epoch())
+            .count();
   }
   if (r.http_status == 429) ++rate_limited_calls;
   TraceProbe(*tracer, r);
@@ -194,7 +193,8 @@ std::string Daemon::Impl::Impact() const {
   return DescribeImpact(f);
 }
 
-Daemon::Daemon(Config config, Logger& log) : impl_(std::make_unique<Impl>(std::move(config), log)) {}
+Daemon::Daemon(Config config, Logger& log)
+    : impl_(std::make_unique<Impl>(std::move(config), log)) {}
 
 Daemon::~Daemon() { Stop(); }
 
@@ -220,9 +220,8 @@ void Daemon::Start() {
   }
 
   d.tracer = MakeTracer(d.config.tracing, d.config.agent.instance, AgentVersion(), d.registry);
-  d.credentials = MakeCredentialSource(d.config, d.log, [&d](double expiry) {
-    d.probe_metrics.SetTokenExpiry(expiry);
-  });
+  d.credentials = MakeCredentialSource(
+      d.config, d.log, [&d](double expiry) { d.probe_metrics.SetTokenExpiry(expiry); });
   auto probers = BuildProbers(d.config, *d.credentials);
   for (const auto& p : probers) d.services.probe_names.push_back(p->Name());
   d.scheduler = std::make_unique<ProbeScheduler>(
@@ -275,8 +274,8 @@ void Daemon::Start() {
   // The public listener faces the internet: slow or idle clients each hold a thread for
   // as long as they trickle bytes (httplib's timeouts are per read), so the pool is large,
   // idle keep-alive connections are dropped after a second and reads time out sooner.
-  // Measured in tests/hostile (128 threads): 64 slowloris connections or 200 idle ones no longer starve
-  // signed webhooks (p99 13 ms / 3 ms); a few hundred slowloris connections still can.
+  // Measured in tests/hostile (128 threads): 64 slowloris connections or 200 idle ones no longer
+  // starve signed webhooks (p99 13 ms / 3 ms); a few hundred slowloris connections still can.
   d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(128); };
   d.public_listener.server.set_keep_alive_max_count(1000);
   d.public_listener.server.set_keep_alive_timeout(1);
@@ -293,9 +292,9 @@ void Daemon::Start() {
   }
   d.relay->Start();
   if (d.config.webhooks.reconcile.enabled) {
-    d.reconciler = std::make_unique<WebhookReconciler>(d.config.flexport, d.config.webhooks.reconcile,
-                                                       d.config.webhooks, *d.relay, *d.credentials,
-                                                       d.registry, d.log);
+    d.reconciler = std::make_unique<WebhookReconciler>(
+        d.config.flexport, d.config.webhooks.reconcile, d.config.webhooks, *d.relay, *d.credentials,
+        d.registry, d.log);
     d.reconciler->Start();
   }
   d.notifier->Start();
@@ -324,8 +323,7 @@ void Daemon::Stop() {
 }
 
 Daemon::Addresses Daemon::addresses() const {
-  return {impl_->public_listener.bound, impl_->internal_listener.bound,
-          impl_->egress_bound};
+  return {impl_->public_listener.bound, impl_->internal_listener.bound, impl_->egress_bound};
 }
 
 const ProbeBoard& Daemon::board() const { return impl_->board; }

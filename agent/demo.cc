@@ -19,7 +19,6 @@
 #include "agent/demo_webhooks.h"
 #include "agent/logger.h"
 
-
 namespace fxagent {
 namespace {
 
@@ -96,12 +95,12 @@ void PrintView(const json& status) {
   if (!status.is_object()) return;
   for (const auto& p : status["probes"]) {
     char line[200];
-    std::snprintf(line, sizeof(line), "  %-20s %-13s %5s %7.0f ms  %s", p.value("probe", "").c_str(),
-                  p.value("kind", "").c_str(),
-                  p.value("http_status", 0) ? std::to_string(p.value("http_status", 0)).c_str()
-                                            : "-",
-                  p["duration_seconds"].value("total", 0.0) * 1000,
-                  p.value("success", false) ? "ok" : ("FAIL " + p.value("reason", "")).c_str());
+    std::snprintf(
+        line, sizeof(line), "  %-20s %-13s %5s %7.0f ms  %s", p.value("probe", "").c_str(),
+        p.value("kind", "").c_str(),
+        p.value("http_status", 0) ? std::to_string(p.value("http_status", 0)).c_str() : "-",
+        p["duration_seconds"].value("total", 0.0) * 1000,
+        p.value("success", false) ? "ok" : ("FAIL " + p.value("reason", "")).c_str());
     std::cout << line << "\n";
   }
   const auto& c = status["classification"];

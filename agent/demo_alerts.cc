@@ -116,13 +116,14 @@ void PrintIncidents(httplib::Client& agent) {
     return;
   }
   for (const auto& i : incidents) {
-    std::cout << "  #" << i.value("id", json()).dump() << " " << i.value("title", i.value("group", ""))
-              << " [" << i.value("status", "") << "] severity " << i.value("severity", "") << "\n";
+    std::cout << "  #" << i.value("id", json()).dump() << " "
+              << i.value("title", i.value("group", "")) << " [" << i.value("status", "")
+              << "] severity " << i.value("severity", "") << "\n";
   }
   const std::string id = incidents[0].contains("id") ? incidents[0]["id"].dump() : "1";
-  auto report = agent.Get(("/api/v1/incidents/" + (id.front() == '"' ? id.substr(1, id.size() - 2) : id) +
-                           "/report")
-                              .c_str());
+  auto report = agent.Get(
+      ("/api/v1/incidents/" + (id.front() == '"' ? id.substr(1, id.size() - 2) : id) + "/report")
+          .c_str());
   if (report && report->status == 200) {
     std::cout << "\n=== Post-incident report (GET /api/v1/incidents/" << id << "/report) ===\n"
               << report->body << "\n";

@@ -59,10 +59,10 @@ int RunProxyScenes(const ProxyScenes& s) {
   std::cout << "=== Egress proxy: the app calls Flexport through the agent ===\n";
   auto ok = s.egress->Get("/shipments?per=1", Auth(s));
   failures += !(ok && ok->status == 200);
-  std::printf("  GET /shipments?per=1 -> %d, rate limit %s/%s left (recorded as source=\"proxy\")\n\n",
-              ok ? ok->status : 0,
-              ok ? ok->get_header_value("X-RateLimit-Remaining").c_str() : "-",
-              ok ? ok->get_header_value("X-RateLimit-Limit").c_str() : "-");
+  std::printf(
+      "  GET /shipments?per=1 -> %d, rate limit %s/%s left (recorded as source=\"proxy\")\n\n",
+      ok ? ok->status : 0, ok ? ok->get_header_value("X-RateLimit-Remaining").c_str() : "-",
+      ok ? ok->get_header_value("X-RateLimit-Limit").c_str() : "-");
 
   std::cout << "=== 429 storm: the quota is spent; after the first 429 the next 12 calls wait for "
                "the reset instead of burning more quota ===\n";
@@ -75,13 +75,16 @@ int RunProxyScenes(const ProxyScenes& s) {
   const auto codes_storm = Burst(s, 12, "/bookings?per=1");
   PrintCodes(codes_storm);
   failures += codes_storm.count(200) == 0;
-  std::printf("  proxy: queued and released %.0f, rejected %.0f, upstream 429s %.0f\n\n",
-              Metric(agent, "flexport_proxy_queued_total{outcome=\"released\"}"),
-              Metric(agent, "flexport_proxy_queued_total{outcome=\"rejected\"}"),
-              Metric(agent, "flexport_api_requests_total{code=\"429\",endpoint=\"/bookings\",source=\"proxy\"}"));
+  std::printf(
+      "  proxy: queued and released %.0f, rejected %.0f, upstream 429s %.0f\n\n",
+      Metric(agent, "flexport_proxy_queued_total{outcome=\"released\"}"),
+      Metric(agent, "flexport_proxy_queued_total{outcome=\"rejected\"}"),
+      Metric(agent,
+             "flexport_api_requests_total{code=\"429\",endpoint=\"/bookings\",source=\"proxy\"}"));
   s.sim->Post("/_sim/reset", "{}", "application/json");
 
-  std::cout << "=== Outage: upstream 503s open the circuit breaker; GETs get the last good data ===\n";
+  std::cout
+      << "=== Outage: upstream 503s open the circuit breaker; GETs get the last good data ===\n";
   s.sim->Post("/_sim/scenario/outage", "{}", "application/json");
   std::map<int, int> codes;
   for (int i = 0; i < 4; ++i) {
@@ -90,8 +93,8 @@ int RunProxyScenes(const ProxyScenes& s) {
   }
   PrintCodes(codes);
   auto stale = s.egress->Get("/shipments?per=1", Auth(s));
-  const bool served_stale = stale && stale->status == 200 &&
-                            stale->get_header_value("X-Flexport-Agent-Cache") == "stale";
+  const bool served_stale =
+      stale && stale->status == 200 && stale->get_header_value("X-Flexport-Agent-Cache") == "stale";
   failures += !served_stale;
   std::printf("  breaker state %.0f (1 = open); GET /shipments?per=1 -> %d, %s, Warning: %s\n",
               Metric(agent, "flexport_proxy_breaker_state"), stale ? stale->status : 0,

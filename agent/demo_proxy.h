@@ -16,7 +16,7 @@ struct ProxyScenes {
   httplib::Client* egress = nullptr;  // the agent's egress listener
   const char* egress_host = "127.0.0.1";
   int egress_port = 0;
-  httplib::Client* agent = nullptr;   // internal listener
+  httplib::Client* agent = nullptr;  // internal listener
   const char* api_key = "";
 };
 

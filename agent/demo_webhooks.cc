@@ -40,15 +40,16 @@ bool Send(const WebhookScenes& s, json body) {
 void PrintWebhookView(const WebhookScenes& s) {
   httplib::Client& a = *s.agent;
   const std::string t = "type=\"shipment.milestone\"";
-  std::printf("  received: accepted %.0f, duplicate %.0f, bad signature %.0f | forwarded: delivered "
-              "%.0f, retried %.0f | spool %.0f, dead letters %.0f | app got %ld\n",
-              Metric(a, "flexport_webhook_received_total{outcome=\"accepted\"," + t + "}"),
-              Metric(a, "flexport_webhook_received_total{outcome=\"duplicate\"," + t + "}"),
-              Metric(a, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}"),
-              Metric(a, "flexport_webhook_forwarded_total{outcome=\"delivered\"}"),
-              Metric(a, "flexport_webhook_forwarded_total{outcome=\"retried\"}"),
-              Metric(a, "flexport_webhook_spool_depth"), Metric(a, "flexport_webhook_dead_letters"),
-              s.app->received());
+  std::printf(
+      "  received: accepted %.0f, duplicate %.0f, bad signature %.0f | forwarded: delivered "
+      "%.0f, retried %.0f | spool %.0f, dead letters %.0f | app got %ld\n",
+      Metric(a, "flexport_webhook_received_total{outcome=\"accepted\"," + t + "}"),
+      Metric(a, "flexport_webhook_received_total{outcome=\"duplicate\"," + t + "}"),
+      Metric(a, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}"),
+      Metric(a, "flexport_webhook_forwarded_total{outcome=\"delivered\"}"),
+      Metric(a, "flexport_webhook_forwarded_total{outcome=\"retried\"}"),
+      Metric(a, "flexport_webhook_spool_depth"), Metric(a, "flexport_webhook_dead_letters"),
+      s.app->received());
   if (auto res = a.Get("/api/v1/status")) {
     json j = json::parse(res->body, nullptr, false);
     if (j.is_object() && j["webhooks"].is_object()) {
@@ -101,10 +102,12 @@ int RunWebhookScenes(const WebhookScenes& s) {
   int failures = 0;
   httplib::Client& a = *s.agent;
   auto accepted = [&] {
-    return Metric(a, "flexport_webhook_received_total{outcome=\"accepted\",type=\"shipment.milestone\"}");
+    return Metric(
+        a, "flexport_webhook_received_total{outcome=\"accepted\",type=\"shipment.milestone\"}");
   };
 
-  std::cout << "=== Webhook stream: 20 signed events, a quarter re-sent as Flexport retries do ===\n";
+  std::cout
+      << "=== Webhook stream: 20 signed events, a quarter re-sent as Flexport retries do ===\n";
   failures += !Send(s, {{"count", 20}, {"rate", 40}, {"duplicate_ratio", 0.25}});
   failures += !WaitUntil([&] { return s.app->received() >= 20; }, std::chrono::seconds(15));
   PrintWebhookView(s);
@@ -112,11 +115,17 @@ int RunWebhookScenes(const WebhookScenes& s) {
   std::cout << "=== Mis-signed burst: 5 events signed with the wrong secret (answered 401) ===\n";
   failures += !Send(s, {{"count", 5}, {"rate", 50}, {"mis_sign", true}});
   failures += !WaitUntil(
-      [&] { return Metric(a, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >= 5; },
+      [&] {
+        return Metric(
+                   a,
+                   "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >=
+               5;
+      },
       std::chrono::seconds(10));
   PrintWebhookView(s);
 
-  std::cout << "=== App outage: the integration answers 503; events stay spooled and are retried ===\n";
+  std::cout
+      << "=== App outage: the integration answers 503; events stay spooled and are retried ===\n";
   s.app->SetFailing(true);
   const double before = accepted();
   failures += !Send(s, {{"count", 5}, {"rate", 50}});

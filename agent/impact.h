@@ -15,7 +15,7 @@ struct ImpactFacts {
   bool api_failing = false;  // the last round of API probes had failures
   std::optional<std::chrono::system_clock::time_point> last_api_success;
   std::optional<std::chrono::system_clock::time_point> last_webhook;
-  int affected_shipments = 0;    // distinct shipment ids among dead letters
+  int affected_shipments = 0;      // distinct shipment ids among dead letters
   int64_t rate_limited_calls = 0;  // 429s seen by probes and the proxy
 };
 

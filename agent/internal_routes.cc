@@ -73,32 +73,34 @@ json StatusJson(const DaemonServices& s) {
 }
 
 void InstallWebhookApi(httplib::Server& server, const DaemonServices& s) {
-  server.Get("/api/v1/webhooks/dead-letters", [&s](const httplib::Request& req,
-                                                   httplib::Response& res) {
-    DeadLetterQuery q;
-    q.type = req.get_param_value("type");
-    if (req.has_param("since")) {
-      q.since = ParseRfc3339(req.get_param_value("since"));
-      if (!q.since) return SendError(res, 400, "since: expected an RFC 3339 time");
-    }
-    try {
-      if (req.has_param("limit")) q.limit = std::clamp(std::stoi(req.get_param_value("limit")), 1, 1000);
-      if (req.has_param("before")) q.before_seq = std::stoll(req.get_param_value("before"));
-    } catch (const std::exception&) {
-      return SendError(res, 400, "limit and before must be integers");
-    }
-    auto page = s.relay->store().DeadLetters(q);
-    if (!page) return SendError(res, 503, "the webhook store cannot be read");
-    res.set_content(DeadLetterPageJson(*page), "application/json");
-  });
-  server.Delete(R"(/api/v1/webhooks/dead-letters/([^/]+))", [&s](const httplib::Request& req,
-                                                                  httplib::Response& res) {
-    if (!RequireAdmin(s, req, res)) return;
-    auto purged = s.relay->PurgeDeadLetter(req.matches[1]);
-    if (!purged) return SendError(res, 503, "the webhook store cannot be written");
-    if (!*purged) return SendError(res, 404, "no such dead letter");
-    SendJson(res, 200, {{"purged", std::string(req.matches[1])}});
-  });
+  server.Get("/api/v1/webhooks/dead-letters",
+             [&s](const httplib::Request& req, httplib::Response& res) {
+               DeadLetterQuery q;
+               q.type = req.get_param_value("type");
+               if (req.has_param("since")) {
+                 q.since = ParseRfc3339(req.get_param_value("since"));
+                 if (!q.since) return SendError(res, 400, "since: expected an RFC 3339 time");
+               }
+               try {
+                 if (req.has_param("limit"))
+                   q.limit = std::clamp(std::stoi(req.get_param_value("limit")), 1, 1000);
+                 if (req.has_param("before"))
+                   q.before_seq = std::stoll(req.get_param_value("before"));
+               } catch (const std::exception&) {
+                 return SendError(res, 400, "limit and before must be integers");
+               }
+               auto page = s.relay->store().DeadLetters(q);
+               if (!page) return SendError(res, 503, "the webhook store cannot be read");
+               res.set_content(DeadLetterPageJson(*page), "application/json");
+             });
+  server.Delete(R"(/api/v1/webhooks/dead-letters/([^/]+))",
+                [&s](const httplib::Request& req, httplib::Response& res) {
+                  if (!RequireAdmin(s, req, res)) return;
+                  auto purged = s.relay->PurgeDeadLetter(req.matches[1]);
+                  if (!purged) return SendError(res, 503, "the webhook store cannot be written");
+                  if (!*purged) return SendError(res, 404, "no such dead letter");
+                  SendJson(res, 200, {{"purged", std::string(req.matches[1])}});
+                });
   server.Post("/api/v1/webhooks/replay", [&s](const httplib::Request& req, httplib::Response& res) {
     if (!RequireAdmin(s, req, res)) return;
     std::string error;

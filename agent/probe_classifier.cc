@@ -68,9 +68,9 @@ void ClassifyApi(const ClassifierInput& in, bool network_down, Classification& c
     Add(c, Severity::kP3, "ratelimit", "rate limited (429): " + Join(limited));
   }
   if (!slow.empty()) {
-    Add(c, Severity::kP3, "api", "slow responses (over " +
-                                     std::to_string(in.slow_threshold.count()) + " ms): " +
-                                     Join(slow));
+    Add(c, Severity::kP3, "api",
+        "slow responses (over " + std::to_string(in.slow_threshold.count()) +
+            " ms): " + Join(slow));
   }
 }
 
@@ -80,8 +80,8 @@ void ClassifyRateLimit(const ClassifierInput& in, Classification& c) {
     if (auto h = r.ratelimit.Headroom()) headroom = headroom ? std::min(*headroom, *h) : *h;
   }
   if (headroom && *headroom < in.min_headroom) {
-    Add(c, Severity::kP3, "ratelimit", "rate-limit headroom low: " + Percent(*headroom) +
-                                           " of the quota left");
+    Add(c, Severity::kP3, "ratelimit",
+        "rate-limit headroom low: " + Percent(*headroom) + " of the quota left");
   }
 }
 

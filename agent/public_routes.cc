@@ -24,7 +24,8 @@ void InstallPublicRoutes(httplib::Server& server, const DaemonServices& services
     if (req.path != path || !req.has_header("Content-Length")) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
-    const uint64_t length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+    const uint64_t length =
+        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
     if (length <= s.relay->receiver().MaxBody()) return httplib::Server::HandlerResponse::Unhandled;
     Send(res, s.relay->receiver().RejectTooLarge());
     res.set_header("Connection", "close");
@@ -47,8 +48,9 @@ void InstallPublicRoutes(httplib::Server& server, const DaemonServices& services
       return;
     }
     if (res.body.empty()) {
-      res.set_content(res.status == 404 ? "{\"error\":\"not found\"}\n" : "{\"error\":\"bad request\"}\n",
-                      "application/json");
+      res.set_content(
+          res.status == 404 ? "{\"error\":\"not found\"}\n" : "{\"error\":\"bad request\"}\n",
+          "application/json");
     }
   });
 }

@@ -26,12 +26,9 @@ json StatusPageJson(const StatusPageReport& sp) {
   for (const auto& i : sp.incidents) {
     incidents.push_back({{"name", i.name}, {"status", i.status}, {"impact", i.impact}});
   }
-  return {{"indicator", sp.indicator_text},
-          {"indicator_value", sp.indicator},
-          {"description", sp.description},
-          {"components", components},
-          {"unresolved_incidents", incidents},
-          {"active_maintenances", sp.maintenances}};
+  return {{"indicator", sp.indicator_text},    {"indicator_value", sp.indicator},
+          {"description", sp.description},     {"components", components},
+          {"unresolved_incidents", incidents}, {"active_maintenances", sp.maintenances}};
 }
 
 }  // namespace
@@ -60,8 +57,9 @@ json ProbeResultJson(const ProbeResult& r) {
 json ClassificationJson(const Classification& c) {
   json findings = json::array();
   for (const auto& f : c.findings) {
-    findings.push_back(
-        {{"severity", SeverityName(f.severity)}, {"component", f.component}, {"summary", f.summary}});
+    findings.push_back({{"severity", SeverityName(f.severity)},
+                        {"component", f.component},
+                        {"summary", f.summary}});
   }
   return {{"severity", SeverityName(c.worst)}, {"findings", findings}};
 }
@@ -86,8 +84,7 @@ json ProbeOverviewJson(const std::vector<ProbeResult>& results, const Classifier
   if (input.key_expires_at) {
     const auto left =
         std::chrono::duration_cast<std::chrono::seconds>(*input.key_expires_at - input.now);
-    key = {{"expires_at", FormatTimestamp(*input.key_expires_at)},
-           {"seconds_left", left.count()}};
+    key = {{"expires_at", FormatTimestamp(*input.key_expires_at)}, {"seconds_left", left.count()}};
   }
   return {{"probes", probes},
           {"status_page", status_page},

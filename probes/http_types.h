@@ -33,7 +33,7 @@ const char* TransportErrorName(TransportError e);
 struct HttpResponse {
   int status = 0;  // 0 = no HTTP response
   TransportError error = TransportError::kNone;
-  std::string error_detail;  // libcurl's message; never contains credentials
+  std::string error_detail;                         // libcurl's message; never contains credentials
   std::multimap<std::string, std::string> headers;  // lower-cased names
   std::string body;
   PhaseTimings timings;

@@ -77,8 +77,8 @@ bool OAuthTokenSource::Fetch(std::string* error) {
   while (!requests_.empty() && requests_.front() < cutoff) requests_.pop_front();
   if (static_cast<int>(requests_.size()) >= options_.max_requests_per_day) {
     if (error != nullptr) {
-      *error = "OAuth token request cap reached (" +
-               std::to_string(options_.max_requests_per_day) + " per 24 h); not requesting";
+      *error = "OAuth token request cap reached (" + std::to_string(options_.max_requests_per_day) +
+               " per 24 h); not requesting";
     }
     return false;
   }
@@ -98,9 +98,9 @@ bool OAuthTokenSource::Fetch(std::string* error) {
   SaveCache();  // records the request even when it failed: it still counts against the cap
   if (res.status != 200) {
     if (error != nullptr) {
-      *error = res.status == 0 ? std::string("token request failed: ") +
-                                     TransportErrorName(res.error)
-                               : "token request answered HTTP " + std::to_string(res.status);
+      *error = res.status == 0
+                   ? std::string("token request failed: ") + TransportErrorName(res.error)
+                   : "token request answered HTTP " + std::to_string(res.status);
     }
     return false;
   }
@@ -111,9 +111,9 @@ bool OAuthTokenSource::Fetch(std::string* error) {
     return false;
   }
   token_ = j["access_token"].get<std::string>();
-  const int64_t lifetime =
-      j.contains("expires_in") && j["expires_in"].is_number() ? j["expires_in"].get<int64_t>()
-                                                              : 86400;
+  const int64_t lifetime = j.contains("expires_in") && j["expires_in"].is_number()
+                               ? j["expires_in"].get<int64_t>()
+                               : 86400;
   expires_at_ = now + std::chrono::seconds(lifetime);
   SaveCache();
   if (on_new_token_) on_new_token_(static_cast<double>(ToUnix(expires_at_)));

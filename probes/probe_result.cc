@@ -21,7 +21,8 @@ ProbeResult ResultFromResponse(const HttpResponse& response) {
   r.http_status = response.status;
   r.timings = response.timings;
   r.finished_at = std::chrono::system_clock::now();
-  r.ratelimit = ParseRateLimit(response.headers, std::chrono::system_clock::to_time_t(r.finished_at));
+  r.ratelimit =
+      ParseRateLimit(response.headers, std::chrono::system_clock::to_time_t(r.finished_at));
   if (response.status == 0) {
     r.reason = TransportErrorName(response.error);
     r.detail = response.error_detail;

@@ -18,20 +18,20 @@ enum class ProbeKind { kApi, kStatusPage, kSubscription, kConnectivity };
 const char* ProbeKindName(ProbeKind kind);
 
 struct ProbeResult {
-  std::string probe;     // `probe` label: templated endpoint for API probes, else the kind
+  std::string probe;  // `probe` label: templated endpoint for API probes, else the kind
   ProbeKind kind = ProbeKind::kApi;
   std::string endpoint;  // templated endpoint for API-like probes ("" otherwise)
   bool success = false;
-  int http_status = 0;   // 0 = no response
+  int http_status = 0;  // 0 = no response
   /// Short failure reason from a fixed set: dns, connect, tls, timeout, too_large,
   /// transport, auth (401), http_<code>, body. Empty on success.
   std::string reason;
-  std::string detail;    // one human-readable line; never contains secrets
-  std::string url;       // the URL probed (may carry a query; sanitize before exporting)
+  std::string detail;  // one human-readable line; never contains secrets
+  std::string url;     // the URL probed (may carry a query; sanitize before exporting)
   PhaseTimings timings;
   RateLimitInfo ratelimit;
   std::optional<StatusPageReport> status_page;  // status page probe on success
-  int active_subscriptions = -1;                 // subscription probe; -1 unknown
+  int active_subscriptions = -1;                // subscription probe; -1 unknown
   std::chrono::system_clock::time_point finished_at;
 };
 

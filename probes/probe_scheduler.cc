@@ -84,10 +84,11 @@ void ProbeScheduler::Loop() {
         continue;
       }
       in_flight[i] = true;
-      transport_->Submit(*request, [this, i, &in_flight, url = request->url](HttpResponse response) {
-        in_flight[i] = false;
-        sink_(Complete(*probers_[i], url, response));
-      });
+      transport_->Submit(*request,
+                         [this, i, &in_flight, url = request->url](HttpResponse response) {
+                           in_flight[i] = false;
+                           sink_(Complete(*probers_[i], url, response));
+                         });
     }
     const auto soonest = *std::min_element(next_due.begin(), next_due.end());
     const auto wait = std::clamp(std::chrono::duration_cast<milliseconds>(soonest - Clock::now()),

@@ -1,10 +1,9 @@
 #include "sim/sim_server.h"
 
+#include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-
-#include <httplib.h>
 
 #include <thread>
 

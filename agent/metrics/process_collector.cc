@@ -97,15 +97,13 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   return {
       Family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
              MetricType::Counter, (s.utime_ticks + s.stime_ticks) / ticks),
-      Family("process_resident_memory_bytes", "Resident memory size in bytes.",
-             MetricType::Gauge, s.rss_pages * page),
+      Family("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+             s.rss_pages * page),
       Family("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
              s.vsize),
-      Family("process_start_time_seconds",
-             "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
-             start_time_seconds_),
-      Family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
-             OpenFds()),
+      Family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+             MetricType::Gauge, start_time_seconds_),
+      Family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, OpenFds()),
   };
 }
 

@@ -60,9 +60,7 @@ std::optional<milliseconds> GapTracker::ExpectedLocked(const std::string& type,
   return std::max(learned, options_.min_learned_gap);
 }
 
-GapTracker::TypeState& GapTracker::StateLocked(const std::string& label) {
-  return types_[label];
-}
+GapTracker::TypeState& GapTracker::StateLocked(const std::string& label) { return types_[label]; }
 
 void GapTracker::ExportLocked(const std::string& label, TypeState& state) {
   // The series exists only once a gap is known (configured or learned): a gauge at 0

@@ -37,7 +37,6 @@ constexpr int kCrashes = 10;
 constexpr int kClients = 8;
 constexpr int kMaxConcurrency = 4;  // [webhooks].max_concurrency: deliveries in flight
 
-
 // The integration's endpoint: counts deliveries per event id.
 class RecordingApp {
  public:

@@ -33,7 +33,6 @@ constexpr double kMaxP99Ms = 500;
 // Client-side timeout of one legitimate POST (a failure, counted, when it passes).
 constexpr milliseconds kLegitTimeout(5000);
 
-
 // Connection counts; the environment may override them for experiments.
 int EnvInt(const char* name, int fallback) {
   const char* v = std::getenv(name);

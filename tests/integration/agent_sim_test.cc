@@ -4,8 +4,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
@@ -35,8 +35,8 @@ class AgentSimTest : public ::testing::Test {
     sim_ = std::make_unique<Subprocess>(
         dir_.path(), "sim",
         std::vector<std::string>{FXAGENT_SIM_BIN, "--listen", "127.0.0.1:0", "--port-file",
-                                 dir_.path() + "/sim.port", "--api-key", kApiKey,
-                                 "--latency-ms", "1"});
+                                 dir_.path() + "/sim.port", "--api-key", kApiKey, "--latency-ms",
+                                 "1"});
     ASSERT_TRUE(WaitFor([&] { return !ReadFile(dir_.path() + "/sim.port").empty(); }))
         << sim_->Stderr();
     sim_port_ = std::stoi(ReadFile(dir_.path() + "/sim.port"));
@@ -57,11 +57,13 @@ class AgentSimTest : public ::testing::Test {
                                 "[probes]\ninterval = \"500ms\"\ntimeout = \"2s\"\n"
                                 "status_page_interval = \"500ms\"\n"
                                 "subscription_interval = \"500ms\"\n" +
-                                extra_probes + "[webhooks]\nsecrets = [\"${IT_WEBHOOK_SECRET}\"]\n");
+                                extra_probes +
+                                "[webhooks]\nsecrets = [\"${IT_WEBHOOK_SECRET}\"]\n");
   }
 
   std::vector<std::string> Env() const {
-    return {std::string("IT_API_KEY=") + kApiKey, std::string("IT_WEBHOOK_SECRET=") + kWebhookSecret,
+    return {std::string("IT_API_KEY=") + kApiKey,
+            std::string("IT_WEBHOOK_SECRET=") + kWebhookSecret,
             std::string("IT_ADMIN_TOKEN=") + kAdminToken};
   }
 
@@ -199,24 +201,29 @@ TEST_F(AgentSimTest, DaemonExportsSpecMetricsAndShutsDownCleanly) {
   ASSERT_TRUE(metrics);
   ASSERT_EQ(metrics->status, 200);
   const std::string& m = metrics->body;
-  for (const char* series : {
-           "flexport_probe_success{kind=\"api\",probe=\"/shipments\"} 1",
-           "flexport_probe_success{kind=\"api\",probe=\"/invoices\"} 0",
-           "flexport_probe_http_status{probe=\"/invoices\"} 500",
-           "flexport_probe_success{kind=\"status_page\",probe=\"status_page\"} 1",
-           "flexport_probe_success{kind=\"subscription\",probe=\"subscription\"} 1",
-           "flexport_probe_duration_seconds{phase=\"ttfb\",probe=\"/shipments\"}",
-           "flexport_probe_duration_seconds{phase=\"total\",probe=\"/shipments\"}",
-           "flexport_probe_failure_reason{probe=\"/invoices\",reason=\"http_500\"} 1",
-           "flexport_api_requests_total{code=\"200\",endpoint=\"/shipments\",source=\"probe\"}",
-           "flexport_api_requests_total{code=\"500\",endpoint=\"/invoices\",source=\"probe\"}",
-           "flexport_api_request_duration_seconds_bucket{endpoint=\"/shipments\",source=\"probe\",le=",
-           "flexport_api_ratelimit_limit ", "flexport_api_ratelimit_remaining ",
-           "flexport_api_ratelimit_reset_seconds ", "flexport_api_key_expiry_timestamp_seconds 1893456000",
-           "flexport_statuspage_indicator 0", "flexport_statuspage_component_status{component=\"API\"} 0",
-           "flexport_statuspage_unresolved_incidents 0", "flexport_agent_build_info{version=",
-           "process_resident_memory_bytes ", "process_cpu_seconds_total ",
-           "process_start_time_seconds "}) {
+  for (const char* series :
+       {"flexport_probe_success{kind=\"api\",probe=\"/shipments\"} 1",
+        "flexport_probe_success{kind=\"api\",probe=\"/invoices\"} 0",
+        "flexport_probe_http_status{probe=\"/invoices\"} 500",
+        "flexport_probe_success{kind=\"status_page\",probe=\"status_page\"} 1",
+        "flexport_probe_success{kind=\"subscription\",probe=\"subscription\"} 1",
+        "flexport_probe_duration_seconds{phase=\"ttfb\",probe=\"/shipments\"}",
+        "flexport_probe_duration_seconds{phase=\"total\",probe=\"/shipments\"}",
+        "flexport_probe_failure_reason{probe=\"/invoices\",reason=\"http_500\"} 1",
+        "flexport_api_requests_total{code=\"200\",endpoint=\"/shipments\",source=\"probe\"}",
+        "flexport_api_requests_total{code=\"500\",endpoint=\"/invoices\",source=\"probe\"}",
+        "flexport_api_request_duration_seconds_bucket{endpoint=\"/shipments\",source=\"probe\",le=",
+        "flexport_api_ratelimit_limit ",
+        "flexport_api_ratelimit_remaining ",
+        "flexport_api_ratelimit_reset_seconds ",
+        "flexport_api_key_expiry_timestamp_seconds 1893456000",
+        "flexport_statuspage_indicator 0",
+        "flexport_statuspage_component_status{component=\"API\"} 0",
+        "flexport_statuspage_unresolved_incidents 0",
+        "flexport_agent_build_info{version=",
+        "process_resident_memory_bytes ",
+        "process_cpu_seconds_total ",
+        "process_start_time_seconds "}) {
     EXPECT_NE(m.find(series), std::string::npos) << "missing: " << series;
   }
   EXPECT_EQ(m.find("/shipments?per"), std::string::npos) << "raw query in a label";
@@ -264,7 +271,8 @@ TEST_F(AgentSimTest, DaemonFollowsFaultsOverTime) {
     auto res = internal.Get("/metrics");
     return res && res->body.find(needle) != std::string::npos;
   };
-  ASSERT_TRUE(WaitFor([&] { return metric_has("flexport_probe_success{kind=\"api\",probe=\"/shipments\"} 1"); }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return metric_has("flexport_probe_success{kind=\"api\",probe=\"/shipments\"} 1"); }));
   Scenario("outage");
   EXPECT_TRUE(WaitFor([&] { return severity() == "P1"; })) << severity();
   EXPECT_TRUE(metric_has("flexport_probe_http_status{probe=\"/shipments\"} 503"));
@@ -281,7 +289,8 @@ TEST_F(AgentSimTest, OwnNetworkDownIsReportedAsSuch) {
   const std::string dead = "http://127.0.0.1:" + std::to_string(dead_port);
   WriteConfig("connectivity_check = \"" + dead + "/\"\n");
   std::string text = ReadFile(config_path_);
-  text = std::regex_replace(text, std::regex("api_base = \"[^\"]+\""), "api_base = \"" + dead + "\"");
+  text =
+      std::regex_replace(text, std::regex("api_base = \"[^\"]+\""), "api_base = \"" + dead + "\"");
   WriteFile(config_path_, text);
   RunResult r = Check(true);
   json j = json::parse(r.out, nullptr, false);
@@ -348,15 +357,16 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
 
   AppStub app;
   std::string text = ReadFile(config_path_);
-  text += "forward_to = \"http://127.0.0.1:" + std::to_string(app.port()) + "/webhooks/flexport\"\n"
+  text += "forward_to = \"http://127.0.0.1:" + std::to_string(app.port()) +
+          "/webhooks/flexport\"\n"
           "max_body = \"64KiB\"\n";
   WriteFile(config_path_, text);
   Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
   const std::string data_dir = dir_.path() + "/data";
   ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("public"); }))
       << agent.Stderr();
-  const std::string target = "http://" + ListenAddresses(data_dir)["public"].get<std::string>() +
-                             "/webhooks/flexport";
+  const std::string target =
+      "http://" + ListenAddresses(data_dir)["public"].get<std::string>() + "/webhooks/flexport";
   auto [host, port] = HostPort(ListenAddresses(data_dir)["internal"]);
   httplib::Client internal(host, port);
 
@@ -375,11 +385,16 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
     auto res = internal.Get("/metrics");
     m = res ? res->body : "";
     // The app may see a delivery before the agent has recorded its outcome.
-    return MetricValue(m, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >= 3 &&
+    return MetricValue(
+               m, "flexport_webhook_received_total{outcome=\"bad_signature\",type=\"unknown\"}") >=
+               3 &&
            MetricValue(m, "flexport_webhook_forwarded_total{outcome=\"delivered\"}") >= 20 &&
            MetricValue(m, "flexport_webhook_spool_depth") == 0;
   })) << m;
-  EXPECT_EQ(MetricValue(m, "flexport_webhook_received_total{outcome=\"accepted\",type=\"shipment.milestone\"}"), 20)
+  EXPECT_EQ(
+      MetricValue(
+          m, "flexport_webhook_received_total{outcome=\"accepted\",type=\"shipment.milestone\"}"),
+      20)
       << m;
   EXPECT_GE(MetricValue(m, "flexport_webhook_forwarded_total{outcome=\"delivered\"}"), 20) << m;
   EXPECT_EQ(app.Count(), 20u) << "duplicates must not be forwarded twice";
@@ -407,7 +422,6 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
 namespace fxagent {
 namespace {
 
-
 TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
   const std::string data_dir = dir_.path() + "/data";
@@ -418,7 +432,8 @@ TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   httplib::Client internal(ihost, iport);
 
   const std::string not_an_event = "[\"signed but not an event\"]";
-  httplib::Headers signed_headers = {{"X-Hub-Signature-256", fxagent::testing::SignSha256Header(kWebhookSecret, not_an_event)}};
+  httplib::Headers signed_headers = {
+      {"X-Hub-Signature-256", fxagent::testing::SignSha256Header(kWebhookSecret, not_an_event)}};
   auto res = pub.Post("/webhooks/flexport", signed_headers, not_an_event, "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
@@ -426,8 +441,8 @@ TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   ASSERT_TRUE(unsigned_res);
   EXPECT_EQ(unsigned_res->status, 401);
 
-  RunResult list = RunCommand(dir_.path(),
-                              {FXAGENT_AGENT_BIN, "webhooks", "dead-letters", "-c", config_path_}, Env());
+  RunResult list = RunCommand(
+      dir_.path(), {FXAGENT_AGENT_BIN, "webhooks", "dead-letters", "-c", config_path_}, Env());
   EXPECT_EQ(list.status, 0) << list.err;
   json page = json::parse(list.out, nullptr, false);
   ASSERT_FALSE(page.is_discarded()) << list.out;
@@ -438,10 +453,11 @@ TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   auto anonymous = internal.Post("/api/v1/webhooks/replay", "{}", "application/json");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
-  RunResult replay = RunCommand(dir_.path(),
-                                {FXAGENT_AGENT_BIN, "webhooks", "replay", "-c", config_path_}, Env());
+  RunResult replay =
+      RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "webhooks", "replay", "-c", config_path_}, Env());
   EXPECT_EQ(replay.status, 0) << replay.err;
-  EXPECT_EQ(json::parse(replay.out, nullptr, false)["replayed"], 0) << "malformed bodies are never replayed";
+  EXPECT_EQ(json::parse(replay.out, nullptr, false)["replayed"], 0)
+      << "malformed bodies are never replayed";
   ExpectNoSecret(list.out + list.err + replay.out + replay.err + agent.Stderr(), "admin CLI");
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
 }
@@ -488,7 +504,8 @@ TEST_F(AgentSimTest, ProbeStillInFlightIsSkippedAndCounted) {
   EXPECT_TRUE(WaitFor(
       [&] {
         auto res = internal.Get("/metrics");
-        return res && MetricValue(res->body, "flexport_probe_skipped_total{probe=\"/shipments\"}") >= 2;
+        return res &&
+               MetricValue(res->body, "flexport_probe_skipped_total{probe=\"/shipments\"}") >= 2;
       },
       std::chrono::seconds(10)));
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
@@ -512,9 +529,9 @@ TEST_F(AgentSimTest, SilencesNeedTheAdminTokenAndIncidentsAreListed) {
   auto anonymous = internal.Post("/api/v1/silences", silence, "application/json");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
-  auto authorized = internal.Post("/api/v1/silences",
-                                  httplib::Headers{{"Authorization", std::string("Bearer ") + kAdminToken}},
-                                  silence, "application/json");
+  auto authorized = internal.Post(
+      "/api/v1/silences", httplib::Headers{{"Authorization", std::string("Bearer ") + kAdminToken}},
+      silence, "application/json");
   ASSERT_TRUE(authorized);
   EXPECT_EQ(authorized->status, 200) << authorized->body;
   auto list = internal.Get("/api/v1/silences");
@@ -559,10 +576,22 @@ TEST_F(AgentSimTest, EgressProxyPassesCallsThroughAndRecordsThem) {
   EXPECT_EQ(down->status, 503);
   auto m = internal.Get("/metrics");
   ASSERT_TRUE(m);
-  EXPECT_GE(MetricValue(m->body, "flexport_api_requests_total{code=\"200\",endpoint=\"/shipments\",source=\"proxy\"}"), 1)
+  EXPECT_GE(
+      MetricValue(
+          m->body,
+          "flexport_api_requests_total{code=\"200\",endpoint=\"/shipments\",source=\"proxy\"}"),
+      1)
       << m->body;
-  EXPECT_GE(MetricValue(m->body, "flexport_api_requests_total{code=\"503\",endpoint=\"/bookings\",source=\"proxy\"}"), 1);
-  EXPECT_GE(MetricValue(m->body, "flexport_api_requests_total{code=\"404\",endpoint=\"/shipments/:id\",source=\"proxy\"}"), 1);
+  EXPECT_GE(
+      MetricValue(
+          m->body,
+          "flexport_api_requests_total{code=\"503\",endpoint=\"/bookings\",source=\"proxy\"}"),
+      1);
+  EXPECT_GE(
+      MetricValue(
+          m->body,
+          "flexport_api_requests_total{code=\"404\",endpoint=\"/shipments/:id\",source=\"proxy\"}"),
+      1);
   ExpectNoSecret(m->body + agent.Stderr(), "proxy metrics and logs");
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
 }
@@ -576,27 +605,26 @@ namespace {
 TEST_F(AgentSimTest, SilenceAndIncidentCommandsTalkToTheRunningAgent) {
   Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
   ASSERT_TRUE(WaitFor([&] { return ListenAddresses(dir_.path() + "/data").contains("internal"); }));
-  RunResult add = RunCommand(dir_.path(),
-                             {FXAGENT_AGENT_BIN, "silence", "add", "-c", config_path_,
-                              "alertname=\"FlexportApiDown\"", "--duration", "30m", "--comment",
-                              "planned Flexport maintenance"},
-                             Env());
+  RunResult add = RunCommand(
+      dir_.path(),
+      {FXAGENT_AGENT_BIN, "silence", "add", "-c", config_path_, "alertname=\"FlexportApiDown\"",
+       "--duration", "30m", "--comment", "planned Flexport maintenance"},
+      Env());
   EXPECT_EQ(add.status, 0) << add.out << add.err;
-  RunResult list = RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "silence", "list", "-c", config_path_},
-                              Env());
+  RunResult list =
+      RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "silence", "list", "-c", config_path_}, Env());
   EXPECT_EQ(list.status, 0) << list.err;
   EXPECT_NE(list.out.find("planned Flexport maintenance"), std::string::npos) << list.out;
-  RunResult bad = RunCommand(dir_.path(),
-                             {FXAGENT_AGENT_BIN, "silence", "add", "-c", config_path_, "not a matcher",
-                              "--comment", "x"},
-                             Env());
+  RunResult bad = RunCommand(
+      dir_.path(),
+      {FXAGENT_AGENT_BIN, "silence", "add", "-c", config_path_, "not a matcher", "--comment", "x"},
+      Env());
   EXPECT_NE(bad.status, 0) << "an invalid matcher must be refused";
-  RunResult incidents = RunCommand(dir_.path(),
-                                   {FXAGENT_AGENT_BIN, "incident", "list", "-c", config_path_}, Env());
+  RunResult incidents =
+      RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "incident", "list", "-c", config_path_}, Env());
   EXPECT_EQ(incidents.status, 0) << incidents.err;
-  RunResult missing = RunCommand(dir_.path(),
-                                 {FXAGENT_AGENT_BIN, "incident", "report", "-c", config_path_, "999"},
-                                 Env());
+  RunResult missing = RunCommand(
+      dir_.path(), {FXAGENT_AGENT_BIN, "incident", "report", "-c", config_path_, "999"}, Env());
   EXPECT_EQ(missing.status, 1);
   ExpectNoSecret(add.out + add.err + list.out + list.err, "silence CLI");
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);

@@ -9,9 +9,9 @@ using Headers = std::multimap<std::string, std::string>;
 constexpr std::time_t kNow = 1'790'000'000;  // 2026-09-21
 
 TEST(RateLimit, XRateLimitHeaders) {
-  auto rl = ParseRateLimit({{"x-ratelimit-limit", "100"}, {"x-ratelimit-remaining", "7"},
-                            {"x-ratelimit-reset", "30"}},
-                           kNow);
+  auto rl = ParseRateLimit(
+      {{"x-ratelimit-limit", "100"}, {"x-ratelimit-remaining", "7"}, {"x-ratelimit-reset", "30"}},
+      kNow);
   EXPECT_EQ(rl.limit, 100);
   EXPECT_EQ(rl.remaining, 7);
   EXPECT_EQ(rl.reset_seconds, 30);
@@ -41,7 +41,8 @@ TEST(RateLimit, StructuredOldDraft) {
 
 TEST(RateLimit, StructuredNewDraftWithPolicy) {
   auto rl = ParseRateLimit(
-      {{"ratelimit", "\"default\";r=12;t=30"}, {"ratelimit-policy", "\"default\";q=100;w=60"}}, kNow);
+      {{"ratelimit", "\"default\";r=12;t=30"}, {"ratelimit-policy", "\"default\";q=100;w=60"}},
+      kNow);
   EXPECT_EQ(rl.limit, 100);
   EXPECT_EQ(rl.remaining, 12);
   EXPECT_EQ(rl.reset_seconds, 30);
@@ -59,9 +60,9 @@ TEST(RateLimit, RetryAfterTakesPrecedenceForReset) {
 }
 
 TEST(RateLimit, GarbageIsIgnored) {
-  auto rl = ParseRateLimit({{"x-ratelimit-limit", "lots"}, {"x-ratelimit-remaining", "-3"},
-                            {"retry-after", "soon"}},
-                           kNow);
+  auto rl = ParseRateLimit(
+      {{"x-ratelimit-limit", "lots"}, {"x-ratelimit-remaining", "-3"}, {"retry-after", "soon"}},
+      kNow);
   EXPECT_FALSE(rl.Any());
   EXPECT_FALSE(rl.Headroom());
 }

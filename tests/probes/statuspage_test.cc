@@ -62,14 +62,12 @@ TEST_P(StatusPageBad, FailsWithReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Malformed, StatusPageBad,
-    ::testing::Values(Bad{"<html><body>Service Unavailable</body></html>", "not JSON"},
-                      Bad{"", "not JSON"}, Bad{"{\"status\": ", "not JSON"},
-                      Bad{"[1,2]", "not a Statuspage document"}, Bad{"{}", "missing status"},
-                      Bad{R"({"status": "ok"})", "missing status"},
-                      Bad{R"({"status": {"indicator": "purple"}})",
-                          "missing or unknown status.indicator"},
-                      Bad{R"({"status": {"description": "x"}})",
-                          "missing or unknown status.indicator"}));
+    ::testing::Values(
+        Bad{"<html><body>Service Unavailable</body></html>", "not JSON"}, Bad{"", "not JSON"},
+        Bad{"{\"status\": ", "not JSON"}, Bad{"[1,2]", "not a Statuspage document"},
+        Bad{"{}", "missing status"}, Bad{R"({"status": "ok"})", "missing status"},
+        Bad{R"({"status": {"indicator": "purple"}})", "missing or unknown status.indicator"},
+        Bad{R"({"status": {"description": "x"}})", "missing or unknown status.indicator"}));
 
 TEST(StatusValues, Maps) {
   EXPECT_EQ(StatusIndicatorValue("critical"), 3);

@@ -22,7 +22,9 @@ TEST(Impact, StaleSinceLastSuccessfulCall) {
 }
 
 TEST(Impact, WebhookSilenceShipmentsAndRateLimits) {
-  ImpactFacts f{.now = At(12, 0), .last_webhook = At(11, 0), .affected_shipments = 1,
+  ImpactFacts f{.now = At(12, 0),
+                .last_webhook = At(11, 0),
+                .affected_shipments = 1,
                 .rate_limited_calls = 12};
   EXPECT_EQ(DescribeImpact(f),
             "no webhook since 11:00 UTC; 1 shipment affected (dead-lettered webhook events); "

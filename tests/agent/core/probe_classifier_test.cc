@@ -11,7 +11,10 @@ ProbeResult Api(const std::string& name, int status, double seconds = 0.05) {
   r.kind = ProbeKind::kApi;
   r.http_status = status;
   r.success = status >= 200 && status < 300;
-  r.reason = r.success ? "" : status == 0 ? "connect" : status == 401 ? "auth" : "http_" + std::to_string(status);
+  r.reason = r.success       ? ""
+             : status == 0   ? "connect"
+             : status == 401 ? "auth"
+                             : "http_" + std::to_string(status);
   r.timings.total = seconds;
   return r;
 }
@@ -24,7 +27,10 @@ ProbeResult Page(int indicator) {
   r.http_status = 200;
   StatusPageReport sp;
   sp.indicator = indicator;
-  sp.indicator_text = indicator == 0 ? "none" : indicator == 1 ? "minor" : indicator == 2 ? "major" : "critical";
+  sp.indicator_text = indicator == 0   ? "none"
+                      : indicator == 1 ? "minor"
+                      : indicator == 2 ? "major"
+                                       : "critical";
   r.status_page = sp;
   return r;
 }
@@ -91,8 +97,8 @@ TEST(Classifier, SlowIsP3) {
 }
 
 TEST(Classifier, StatusPageLevels) {
-  for (auto [indicator, want] : {std::pair{1, Severity::kP3}, std::pair{2, Severity::kP2},
-                                 std::pair{3, Severity::kP1}}) {
+  for (auto [indicator, want] :
+       {std::pair{1, Severity::kP3}, std::pair{2, Severity::kP2}, std::pair{3, Severity::kP1}}) {
     auto results = Endpoints(0, 200);
     results.push_back(Page(indicator));
     EXPECT_EQ(ClassifyProbeResults(Input(results)).worst, want) << indicator;

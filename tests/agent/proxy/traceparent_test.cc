@@ -37,8 +37,8 @@ TEST(TraceparentTest, RejectsInvalidValues) {
 TEST(TraceparentTest, AcceptsFutureVersionsWithExtraFields) {
   EXPECT_TRUE(ParseProxyTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra")
                   .has_value());
-  EXPECT_FALSE(
-      ParseProxyTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01extra").has_value());
+  EXPECT_FALSE(ParseProxyTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01extra")
+                   .has_value());
 }
 
 TEST(TraceparentTest, NewContextsAreValidSampledAndDistinct) {

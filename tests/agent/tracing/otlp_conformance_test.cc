@@ -123,8 +123,8 @@ TEST_F(OtlpConformanceTest, ExportedBodyDecodesWithTheOfficialSchema) {
     auto server = tracer.StartSpan("GET /shipments/:id", SpanKind::kServer, *caller, t0);
     SetHttpServerRequest(server, "GET", "/shipments/42?token=tokSECRETxyz", "/shipments/:id");
     auto client = server.StartChild("GET", SpanKind::kClient, t0 + 1000);
-    SetHttpClientRequest(client, "GET",
-                         "https://key:s3cr3t@api.flexport.com/shipments/42?token=tokSECRETxyz&per=1");
+    SetHttpClientRequest(
+        client, "GET", "https://key:s3cr3t@api.flexport.com/shipments/42?token=tokSECRETxyz&per=1");
     client.SetAttribute(semconv::kHttpRequestResendCount, 1);
     client.SetAttribute("flexport.ratelimit.remaining_ratio", 0.125);
     client.SetAttribute("flexport.cached", false);

@@ -52,7 +52,7 @@ TEST(GapTrackerTest, LearnsGapAfterMinimumObservations) {
   }
   EXPECT_FALSE(gaps.ExpectedGap("po_created"));
   EXPECT_EQ(ExpectedGauge(registry, "po_created"), -1);  // absent until a gap is known
-  clock.Advance(minutes(3));  // one longer interval: 5 minutes
+  clock.Advance(minutes(3));                             // one longer interval: 5 minutes
   gaps.Observe("po_created", clock.Now());
   // 0.99 quantile of {2,2,2,2,5} minutes is 5 minutes; ×2 = 10 minutes.
   EXPECT_EQ(gaps.ExpectedGap("po_created"), minutes(10));
