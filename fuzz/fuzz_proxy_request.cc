@@ -8,7 +8,6 @@
 #include <string>
 
 #include "agent/proxy/headers.h"
-#include "agent/proxy/traceparent.h"
 #include "agent/tracing/span_context.h"
 #include "fuzz/fuzz_input.h"
 #include "probes/endpoint_template.h"
@@ -43,22 +42,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const std::string* tp = FindHeader(headers, "traceparent");
   for (const std::string_view value : {tp != nullptr ? std::string_view(*tp) : "", in.Rest()}) {
-    // The proxy's parser and the tracer's must agree, and both must round-trip.
-    const auto proxy = ParseProxyTraceparent(value);
+    // The traceparent the proxy continues must round-trip through the shared parser.
     const auto span = ParseTraceparent(value);
-    if (proxy.has_value() != span.has_value()) std::abort();
-    if (proxy) {
-      const auto again = ParseProxyTraceparent(FormatProxyTraceparent(*proxy));
-      if (!again || again->trace_id != proxy->trace_id || again->span_id != proxy->span_id ||
-          again->flags != proxy->flags) {
-        std::abort();
-      }
+    if (span) {
       const auto span_again = ParseTraceparent(FormatTraceparent(*span));
       if (!span_again || span_again->trace_id != span->trace_id ||
           span_again->span_id != span->span_id || span_again->trace_flags != span->trace_flags) {
         std::abort();
       }
-      if (span->trace_id != proxy->trace_id || span->span_id != proxy->span_id) std::abort();
     }
   }
 

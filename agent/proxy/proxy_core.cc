@@ -17,10 +17,10 @@
 #include "agent/proxy/circuit_breaker.h"
 #include "agent/proxy/proxy_metrics.h"
 #include "agent/proxy/stale_cache.h"
-#include "agent/proxy/traceparent.h"
 #include "agent/proxy/upstream_client.h"
 #include "agent/tracing/http_attributes.h"
 #include "agent/tracing/semconv.h"
+#include "agent/tracing/span_context.h"
 #include "agent/tracing/tracer.h"
 #include "probes/endpoint_template.h"
 #include "probes/ratelimit.h"
@@ -150,7 +150,7 @@ HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request,
   RemoveHeader(headers, "expect");
   const std::string* tp = FindHeader(headers, "traceparent");
   const bool present = tp != nullptr;
-  const bool valid = present && ParseProxyTraceparent(*tp).has_value();
+  const bool valid = present && ParseTraceparent(*tp).has_value();
   if (client.IsRecording()) {
     // The upstream call is a child of the client span (same trace as the caller's).
     RemoveHeader(headers, "traceparent");
@@ -162,7 +162,8 @@ HeaderList ProxyCore::Impl::UpstreamHeaders(const ProxyRequest& request,
     RemoveHeader(headers, "traceparent");
     // tracestate belongs to the traceparent it came with (W3C Trace Context §3.3).
     if (present) RemoveHeader(headers, "tracestate");
-    headers.emplace_back("traceparent", FormatProxyTraceparent(NewTraceContext()));
+    headers.emplace_back("traceparent",
+                         FormatTraceparent(SpanContext{NewTraceId(), NewSpanId(), 0x01}));
   }
   return headers;
 }

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/proxy/traceparent.h"
+#include "agent/tracing/span_context.h"
 #include "tests/agent/proxy/proxy_test_util.h"
 
 namespace fxagent::testing {
@@ -241,13 +241,13 @@ TEST_F(EgressProxyTest, ForwardsOrAddsTraceparent) {
   seen = upstream_.last();
   ASSERT_EQ(seen.headers.count("traceparent"), 1u);
   const std::string added = seen.headers.find("traceparent")->second;
-  EXPECT_TRUE(ParseProxyTraceparent(added).has_value()) << added;
+  EXPECT_TRUE(ParseTraceparent(added).has_value()) << added;
   EXPECT_EQ(added.substr(53), "01");
 
   ASSERT_TRUE(client_->Get("/shipments", {{"traceparent", "garbage"}, {"tracestate", "v=1"}}));
   seen = upstream_.last();
   ASSERT_EQ(seen.headers.count("traceparent"), 1u);
-  EXPECT_TRUE(ParseProxyTraceparent(seen.headers.find("traceparent")->second).has_value());
+  EXPECT_TRUE(ParseTraceparent(seen.headers.find("traceparent")->second).has_value());
   EXPECT_EQ(seen.headers.count("tracestate"), 0u);
 }
 
