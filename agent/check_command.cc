@@ -117,8 +117,8 @@ void ClassifyWithRules(const Config& config, const std::vector<ProbeResult>& res
   scraper.Scrape(now);
   for (const auto& a : alerting::InstantClassify(rules, store, now)) {
     const Severity s = ParseSeverity(a.severity).value_or(Severity::kNone);
-    auto it = a.annotations.find("summary");
-    const std::string summary = it != a.annotations.end() ? it->second : "";
+    auto it = a.annotations().find("summary");
+    const std::string summary = it != a.annotations().end() ? it->second : "";
     c.worst = MoreUrgent(c.worst, s);
     c.findings.push_back({s, "rule", a.alertname + ": " + summary});
   }

@@ -62,8 +62,8 @@ json StatusJson(const DaemonServices& s) {
       alerts.push_back({{"alertname", a.alertname},
                         {"severity", a.severity},
                         {"state", std::string(alerting::AlertStatusName(a.state))},
-                        {"labels", a.labels},
-                        {"annotations", a.annotations},
+                        {"labels", a.labels()},
+                        {"annotations", a.annotations()},
                         {"value", a.value},
                         {"fingerprint", a.Fingerprint()}});
     }

@@ -26,8 +26,8 @@ std::vector<Alert> ToNotifierAlerts(const std::vector<alerting::AlertState>& sta
   for (const auto& s : states) {
     if (s.state == alerting::AlertStatus::kPending) continue;
     Alert a;
-    a.labels = s.labels;
-    a.annotations = s.annotations;
+    a.labels = s.labels();
+    a.annotations = s.annotations();
     a.annotations["agent_instance"] = agent_instance;
     a.state = s.state == alerting::AlertStatus::kResolved ? Alert::State::kResolved
                                                           : Alert::State::kFiring;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <limits>
 #include <mutex>
 #include <utility>
@@ -15,7 +16,24 @@ struct Chunk {
   int64_t base = 0;
   std::vector<uint32_t> dt;
   std::vector<double> v;
-  int64_t LastT() const { return base + dt.back(); }
+  int64_t last_t = 0;     // timestamp of the last sample (kept here: no pointer chase)
+  double last_value = 0;  // latest non-stale value (valid when has_value)
+  bool has_value = false;
+  bool has_stale = false;  // holds a stale marker
+  bool monotonic = true;   // no non-stale value below its non-stale predecessor, no NaN
+  int64_t LastT() const { return last_t; }
+  void Push(uint32_t delta, double value) {
+    dt.push_back(delta);
+    last_t = base + delta;
+    v.push_back(value);
+    if (IsStaleNaN(value)) {
+      has_stale = true;
+      return;
+    }
+    if (std::isnan(value) || (has_value && value < last_value)) monotonic = false;
+    last_value = value;
+    has_value = true;
+  }
 };
 
 bool MatchesAll(const Labels& labels, const std::vector<Matcher>& matchers) {
@@ -74,11 +92,10 @@ bool SeriesStore::AppendLocked(Series& s, int64_t t_ms, double v) {
       s.chunks.back().dt.shrink_to_fit();
       s.chunks.back().v.shrink_to_fit();
     }
-    s.chunks.push_back(Chunk{t_ms, {}, {}});
+    s.chunks.emplace_back().base = t_ms;
   }
   Chunk& c = s.chunks.back();
-  c.dt.push_back(static_cast<uint32_t>(t_ms - c.base));
-  c.v.push_back(v);
+  c.Push(static_cast<uint32_t>(t_ms - c.base), v);
   s.last_t = t_ms;
   return true;
 }
@@ -189,11 +206,12 @@ void SeriesStore::ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) c
 
 namespace {
 
-/// Index of the first chunk whose last sample is at or after mint.
+/// Index of the first chunk whose last sample is at or after mint. Windows usually end
+/// near the newest sample, so a short backward walk beats a binary search.
 size_t FirstChunk(const std::vector<Chunk>& chunks, int64_t mint) {
-  auto it = std::partition_point(chunks.begin(), chunks.end(),
-                                 [mint](const Chunk& c) { return c.LastT() < mint; });
-  return static_cast<size_t>(it - chunks.begin());
+  size_t i = chunks.size();
+  while (i > 0 && chunks[i - 1].LastT() >= mint) --i;
+  return i;
 }
 
 /// [begin, end) of the samples of c within [mint, maxt]; c.base <= maxt.
@@ -256,8 +274,16 @@ std::vector<SeriesPoints> SeriesStore::Select(const std::vector<Matcher>& matche
 
 std::vector<SeriesPoints> SeriesStore::SelectLatest(const std::vector<Matcher>& matchers,
                                                     int64_t mint, int64_t maxt) const {
-  std::shared_lock lock(mu_);
   std::vector<SeriesPoints> out;
+  VisitLatest(matchers, mint, maxt, [&out](const Labels& labels, const Point& p) {
+    out.push_back(SeriesPoints{labels, {p}});
+  });
+  return out;
+}
+
+void SeriesStore::VisitLatest(const std::vector<Matcher>& matchers, int64_t mint, int64_t maxt,
+                              const LatestVisitor& fn) const {
+  std::shared_lock lock(mu_);
   ForEachMatching(matchers, [&](const Series& s) {
     // Last chunk starting at or before maxt: its last sample <= maxt is the latest one.
     auto it = std::partition_point(s.chunks.begin(), s.chunks.end(),
@@ -269,8 +295,67 @@ std::vector<SeriesPoints> SeriesStore::SelectLatest(const std::vector<Matcher>& 
     const size_t j = static_cast<size_t>(dt_it - c.dt.begin()) - 1;
     const int64_t t = c.base + c.dt[j];
     if (t < mint) return;
-    out.push_back(SeriesPoints{s.labels, {{t, c.v[j]}}});
+    fn(s.labels, Point{t, c.v[j]});
   });
+}
+
+void SeriesStore::VisitRange(const std::vector<Matcher>& matchers, int64_t mint, int64_t maxt,
+                             const RangeVisitor& fn) const {
+  std::shared_lock lock(mu_);
+  if (mint > maxt) return;
+  std::vector<SampleRun> runs;
+  ForEachMatching(matchers, [&](const Series& s) {
+    runs.clear();
+    size_t count = 0;
+    for (size_t i = FirstChunk(s.chunks, mint); i < s.chunks.size() && s.chunks[i].base <= maxt;
+         ++i) {
+      const Chunk& c = s.chunks[i];
+      auto [b, e] = SampleRange(c, mint, maxt);
+      if (b == e) continue;
+      SampleRun run{c.base, c.dt.data() + b, c.v.data() + b, nullptr, e - b, c.monotonic};
+      if (!c.has_stale) {
+        runs.push_back(run);
+        count += run.n;
+        continue;
+      }
+      // Split around stale markers so the view never shows them.
+      size_t start = 0;
+      for (size_t j = 0; j <= run.n; ++j) {
+        if (j < run.n && !IsStaleNaN(run.v[j])) continue;
+        if (j > start) {
+          runs.push_back(
+              SampleRun{c.base, run.dt + start, run.v + start, nullptr, j - start, c.monotonic});
+          count += j - start;
+        }
+        start = j + 1;
+      }
+    }
+    if (count == 0) return;
+    fn(s.labels, SampleView{runs, count});
+  });
+}
+
+void SampleView::AddCounterResets(double& result) const {
+  bool have_prev = false;
+  double prev = 0;
+  for (const SampleRun& r : runs) {
+    if (have_prev && r.V(0) < prev) result += prev;
+    if (!r.monotonic) {
+      for (size_t i = 1; i < r.n; ++i) {
+        const double cur = r.V(i);
+        const double before = r.V(i - 1);
+        if (cur < before) result += before;
+      }
+    }
+    prev = r.V(r.n - 1);
+    have_prev = true;
+  }
+}
+
+std::vector<Point> SampleView::ToPoints() const {
+  std::vector<Point> out;
+  out.reserve(count);
+  ForEach([&out](const Point& p) { out.push_back(p); });
   return out;
 }
 

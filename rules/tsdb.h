@@ -11,8 +11,10 @@
 
 #include <bit>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +46,59 @@ struct SeriesPoints {
   Labels labels;
   std::vector<Point> points;
 };
+
+/// A run of consecutive samples of one series, read in place: either straight from a
+/// store chunk (t_i = base + dt[i], value v[i]) or from a list of points.
+struct SampleRun {
+  int64_t base = 0;
+  const uint32_t* dt = nullptr;   ///< chunk form; null in list form
+  const double* v = nullptr;      ///< chunk form
+  const Point* points = nullptr;  ///< list form
+  size_t n = 0;
+  bool monotonic = false;  ///< no value is lower than its predecessor in the run (no NaN)
+  int64_t T(size_t i) const { return dt != nullptr ? base + dt[i] : points[i].t; }
+  double V(size_t i) const { return dt != nullptr ? v[i] : points[i].v; }
+  Point At(size_t i) const { return Point{T(i), V(i)}; }
+};
+
+/// One series' samples within a window, stale markers excluded, in time order, as runs
+/// read in place. Only valid while the callback that received it runs.
+struct SampleView {
+  std::span<const SampleRun> runs;  ///< non-empty runs only
+  size_t count = 0;                 ///< total samples
+
+  size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  Point front() const { return runs.front().At(0); }
+  Point back() const { return runs.back().At(runs.back().n - 1); }
+  /// The sample before back(); size() >= 2.
+  Point before_back() const {
+    const SampleRun& last = runs.back();
+    return last.n >= 2 ? last.At(last.n - 2)
+                       : runs[runs.size() - 2].At(runs[runs.size() - 2].n - 1);
+  }
+  /// Calls fn(Point) for every sample in time order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const SampleRun& r : runs) {
+      if (r.dt != nullptr) {
+        for (size_t i = 0; i < r.n; ++i) fn(Point{r.base + r.dt[i], r.v[i]});
+      } else {
+        for (size_t i = 0; i < r.n; ++i) fn(r.points[i]);
+      }
+    }
+  }
+  /// Prometheus' counter-reset correction, in time order: for every sample lower than
+  /// its predecessor, adds the predecessor's value to `result`. Monotonic runs are
+  /// skipped without reading their samples.
+  void AddCounterResets(double& result) const;
+  std::vector<Point> ToPoints() const;
+};
+
+/// Receives each selected series with its samples; must not call back into the store.
+using RangeVisitor = std::function<void(const Labels&, const SampleView&)>;
+/// Receives each selected series with its latest sample.
+using LatestVisitor = std::function<void(const Labels&, const Point&)>;
 
 struct StoreStats {
   size_t series = 0;
@@ -87,6 +142,15 @@ class SeriesStore {
   /// instant vector selector needs).
   std::vector<SeriesPoints> SelectLatest(const std::vector<Matcher>& matchers, int64_t mint,
                                          int64_t maxt) const;
+
+  /// Zero-copy form of Select(..., skip_stale=true): calls fn for each matching series
+  /// with samples in [mint, maxt], under the store's shared lock (fn must not use the
+  /// store). Runs are read straight from the chunks.
+  void VisitRange(const std::vector<Matcher>& matchers, int64_t mint, int64_t maxt,
+                  const RangeVisitor& fn) const;
+  /// Zero-copy form of SelectLatest.
+  void VisitLatest(const std::vector<Matcher>& matchers, int64_t mint, int64_t maxt,
+                   const LatestVisitor& fn) const;
 
   StoreStats Stats() const;
 

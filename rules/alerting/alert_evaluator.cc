@@ -11,13 +11,12 @@ namespace fxagent::alerting {
 
 namespace {
 
-AlertState ToState(const Rule& rule, const std::map<std::string, std::string>& labels,
-                   const auto& a) {
+AlertState ToState(const Rule& rule, const auto& a) {
   AlertState s;
   s.alertname = rule.alert;
   s.severity = rule.severity;
-  s.labels = labels;
-  s.annotations = a.annotations;
+  s.label_set = a.labels;
+  s.annotation_set = a.annotations ? a.annotations : EmptyStringMap();
   s.state = a.state;
   s.active_at_ms = a.active_at;
   s.fired_at_ms = a.fired_at;
@@ -36,7 +35,18 @@ AlertEvaluator::AlertEvaluator(RuleSet rules, prometheus::Registry& registry,
                   .Name("flexport_alerts")
                   .Help("Active alerts (1 per alert), like Prometheus' ALERTS")
                   .Register(registry)),
-      active_(rules_.rules.size()) {}
+      active_(rules_.rules.size()) {
+  for (const Rule& rule : rules_.rules) {
+    annotations_use_value_.push_back(detail::AnnotationsUseValue(rule));
+    size_t slot = 0;
+    while (slot < slots_.size() &&
+           (slots_[slot].alertname != rule.alert || slots_[slot].severity != rule.severity)) {
+      ++slot;
+    }
+    if (slot == slots_.size() && rule.IsAlert()) slots_.push_back({rule.alert, rule.severity});
+    rule_slot_.push_back(slot);
+  }
+}
 
 AlertEvaluator::~AlertEvaluator() = default;
 
@@ -53,6 +63,8 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
   std::vector<AlertState> out;
   std::lock_guard<std::mutex> lock(mu_);
   errors_.clear();
+  const uint64_t tick = ++tick_;
+  std::vector<detail::Instance> instances;
   for (size_t i = 0; i < rules_.rules.size(); ++i) {
     const Rule& rule = rules_.rules[i];
     if (!rule.IsAlert()) {
@@ -66,85 +78,99 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
       continue;
     }
     AlertMap& alerts = active_[i];
-    std::vector<detail::Instance> instances;
+    instances.clear();
     if (auto err = detail::EvalAlertRule(rule, store, t_ms, options_.eval, &instances)) {
       errors_.push_back(rule.alert + ": " + *err);
-      for (const auto& [labels, a] : alerts) out.push_back(ToState(rule, labels, a));
+      for (const auto& [labels, a] : alerts) out.push_back(ToState(rule, a));
       continue;
     }
-    std::set<std::map<std::string, std::string>> present;
     for (detail::Instance& inst : instances) {
-      present.insert(inst.labels);
       auto [it, inserted] = alerts.try_emplace(inst.labels);
       Alert& a = it->second;
       if (inserted) {
+        a.labels = std::make_shared<const StringMap>(detail::ToStringMap(inst.labels));
         a.state = AlertStatus::kPending;
         a.active_at = t_ms;
+        state_dirty_ = true;
       }
       a.value = inst.value;
-      a.annotations = std::move(inst.annotations);
+      if (!a.annotations || annotations_use_value_[i]) {
+        a.annotations = detail::ExpandAnnotations(rule, inst);
+      }
+      a.seen_tick = tick;
     }
     for (auto it = alerts.begin(); it != alerts.end();) {
       Alert& a = it->second;
-      if (present.count(it->first) == 0) {
+      if (a.seen_tick != tick) {
         bool keep = false;
         if (a.state == AlertStatus::kFiring && rule.keep_firing_for_ms > 0) {
-          if (!a.keep_firing_since) a.keep_firing_since = t_ms;
+          if (!a.keep_firing_since) {
+            a.keep_firing_since = t_ms;
+            state_dirty_ = true;
+          }
           keep = t_ms - *a.keep_firing_since < rule.keep_firing_for_ms;
         }
         if (!keep) {
           if (a.state == AlertStatus::kFiring) {
-            AlertState resolved = ToState(rule, it->first, a);
+            AlertState resolved = ToState(rule, a);
             resolved.state = AlertStatus::kResolved;
             resolved.resolved_at_ms = t_ms;
             out.push_back(std::move(resolved));
           }
           it = alerts.erase(it);
+          state_dirty_ = true;
           continue;
         }
-      } else {
+      } else if (a.keep_firing_since) {
         a.keep_firing_since.reset();
+        state_dirty_ = true;
       }
       if (a.state == AlertStatus::kPending && t_ms - a.active_at >= rule.for_ms) {
         a.state = AlertStatus::kFiring;
         a.fired_at = t_ms;
+        state_dirty_ = true;
       }
-      out.push_back(ToState(rule, it->first, a));
+      out.push_back(ToState(rule, a));
       ++it;
     }
   }
   UpdateGauges();
-  if (!options_.state_path.empty()) {
+  if (!options_.state_path.empty() && state_dirty_) {
     std::string json = StateJsonLocked();
     if (json != last_saved_) {
       std::string error;
       save_error_ = SaveLocked(json, &error) ? "" : error;
     }
+    state_dirty_ = !save_error_.empty();
   }
   return out;
 }
 
 void AlertEvaluator::UpdateGauges() {
-  std::map<std::map<std::string, std::string>, int> counts;
+  std::vector<std::pair<int, int>> counts(slots_.size());  // pending, firing
   for (size_t i = 0; i < rules_.rules.size(); ++i) {
+    if (!rules_.rules[i].IsAlert()) continue;
     for (const auto& [labels, a] : active_[i]) {
-      ++counts[{{"alertname", rules_.rules[i].alert},
-                {"severity", rules_.rules[i].severity},
-                {"alertstate", std::string(AlertStatusName(a.state))}}];
+      auto& c = counts[rule_slot_[i]];
+      ++(a.state == AlertStatus::kFiring ? c.second : c.first);
     }
   }
-  for (auto it = exported_.begin(); it != exported_.end();) {
-    if (counts.count(it->first) == 0) {
-      gauges_.Remove(it->second);
-      it = exported_.erase(it);
-    } else {
-      ++it;
+  auto set = [this](GaugeSlot& slot, prometheus::Gauge*& gauge, AlertStatus state, int n) {
+    if (n == 0) {
+      if (gauge != nullptr) gauges_.Remove(gauge);
+      gauge = nullptr;
+      return;
     }
-  }
-  for (const auto& [labels, n] : counts) {
-    auto [it, inserted] = exported_.try_emplace(labels, nullptr);
-    if (inserted) it->second = &gauges_.Add(labels);
-    it->second->Set(n);
+    if (gauge == nullptr) {
+      gauge = &gauges_.Add({{"alertname", slot.alertname},
+                            {"severity", slot.severity},
+                            {"alertstate", std::string(AlertStatusName(state))}});
+    }
+    gauge->Set(n);
+  };
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    set(slots_[s], slots_[s].pending, AlertStatus::kPending, counts[s].first);
+    set(slots_[s], slots_[s].firing, AlertStatus::kFiring, counts[s].second);
   }
 }
 
@@ -152,7 +178,7 @@ std::vector<AlertState> AlertEvaluator::ActiveAlerts() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<AlertState> out;
   for (size_t i = 0; i < rules_.rules.size(); ++i) {
-    for (const auto& [labels, a] : active_[i]) out.push_back(ToState(rules_.rules[i], labels, a));
+    for (const auto& [labels, a] : active_[i]) out.push_back(ToState(rules_.rules[i], a));
   }
   return out;
 }
@@ -182,8 +208,8 @@ std::vector<AlertState> InstantClassify(const RuleSet& rules, const tsdb::Series
       AlertState s;
       s.alertname = rule.alert;
       s.severity = rule.severity;
-      s.labels = std::move(inst.labels);
-      s.annotations = std::move(inst.annotations);
+      s.label_set = std::make_shared<const StringMap>(detail::ToStringMap(inst.labels));
+      s.annotation_set = detail::ExpandAnnotations(rule, inst);
       s.state = AlertStatus::kFiring;
       s.active_at_ms = t_ms;
       s.fired_at_ms = t_ms;

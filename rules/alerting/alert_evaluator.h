@@ -17,6 +17,7 @@
 
 #include "rules/alerting/alert_state.h"
 #include "rules/alerting/rule.h"
+#include "rules/labels.h"
 #include "rules/promql/evaluator.h"
 #include "rules/tsdb.h"
 
@@ -70,14 +71,24 @@ class AlertEvaluator {
 
  private:
   struct Alert {
-    std::map<std::string, std::string> annotations;
+    SharedStringMap labels;       ///< the final labels as a map (what outputs carry)
+    SharedStringMap annotations;  ///< null until first expanded (restored alerts)
     AlertStatus state = AlertStatus::kPending;
     int64_t active_at = 0;
     int64_t fired_at = 0;
     std::optional<int64_t> keep_firing_since;
     double value = 0;
+    uint64_t seen_tick = 0;  ///< last evaluation that returned this alert
   };
-  using AlertMap = std::map<std::map<std::string, std::string>, Alert>;
+  /// Keyed by the final labels (incl. alertname and severity), in label order.
+  using AlertMap = std::map<tsdb::Labels, Alert>;
+  /// One flexport_alerts{alertname,severity} pair; rules sharing both share a slot.
+  struct GaugeSlot {
+    std::string alertname;
+    std::string severity;
+    prometheus::Gauge* pending = nullptr;
+    prometheus::Gauge* firing = nullptr;
+  };
 
   std::vector<AlertState> EvaluateImpl(const tsdb::SeriesStore& store, tsdb::SeriesStore* writable,
                                        int64_t t_ms);
@@ -88,10 +99,14 @@ class AlertEvaluator {
   RuleSet rules_;
   AlertEvaluatorOptions options_;
   prometheus::Family<prometheus::Gauge>& gauges_;
-  std::map<std::map<std::string, std::string>, prometheus::Gauge*> exported_;
+  std::vector<GaugeSlot> slots_;
+  std::vector<size_t> rule_slot_;            ///< per rule index
+  std::vector<bool> annotations_use_value_;  ///< per rule index
 
   mutable std::mutex mu_;
   std::vector<AlertMap> active_;  ///< per rule index
+  uint64_t tick_ = 0;
+  bool state_dirty_ = true;  ///< persisted state changed since the last successful save
   std::vector<std::string> errors_;
   std::string last_saved_;
   std::string save_error_;

@@ -1,6 +1,7 @@
 #include "rules/alerting/alert_instances.h"
 
 #include <set>
+#include <unordered_set>
 
 #include "rules/alerting/template.h"
 
@@ -11,8 +12,8 @@ std::optional<std::string> Query(const Rule& rule, const tsdb::SeriesStore& stor
                                  const promql::EvalOptions& options, promql::Vector* out) {
   promql::EvalResult res = promql::Evaluate(*rule.expr, store, t_ms, options);
   if (!res.ok()) return *res.error;
-  if (const auto* v = std::get_if<promql::Vector>(&res.value)) {
-    *out = *v;
+  if (auto* v = std::get_if<promql::Vector>(&res.value)) {
+    *out = std::move(*v);
   } else if (const auto* s = std::get_if<promql::Scalar>(&res.value)) {
     out->push_back(promql::Sample{tsdb::Labels{}, s->v, t_ms});
   } else {
@@ -21,40 +22,59 @@ std::optional<std::string> Query(const Rule& rule, const tsdb::SeriesStore& stor
   return std::nullopt;
 }
 
-std::map<std::string, std::string> ToMap(const tsdb::Labels& labels) {
-  std::map<std::string, std::string> m;
-  for (const tsdb::Label& l : labels) m[l.name] = l.value;
+bool HasTemplate(const std::string& text) { return text.find("{{") != std::string::npos; }
+
+}  // namespace
+
+StringMap ToStringMap(const tsdb::Labels& labels) {
+  StringMap m;
+  for (const tsdb::Label& l : labels) m.emplace_hint(m.end(), l.name, l.value);
   return m;
 }
 
-}  // namespace
+bool AnnotationsUseValue(const Rule& rule) {
+  for (const auto& [name, text] : rule.annotations) {
+    if (HasTemplate(text) &&
+        (text.find("$value") != std::string::npos || text.find(".Value") != std::string::npos)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+SharedStringMap ExpandAnnotations(const Rule& rule, const Instance& inst) {
+  if (rule.annotations.empty()) return EmptyStringMap();
+  const StringMap tmpl_labels = ToStringMap(inst.metric);
+  const TemplateData data{&tmpl_labels, inst.value};
+  auto out = std::make_shared<StringMap>();
+  for (const auto& [name, value] : rule.annotations) {
+    out->emplace_hint(out->end(), name, ExpandTemplate(value, data));
+  }
+  return out;
+}
 
 std::optional<std::string> EvalAlertRule(const Rule& rule, const tsdb::SeriesStore& store,
                                          int64_t t_ms, const promql::EvalOptions& options,
                                          std::vector<Instance>* out) {
   promql::Vector vec;
   if (auto err = Query(rule, store, t_ms, options, &vec)) return err;
-  std::set<std::map<std::string, std::string>> seen;
-  for (const promql::Sample& s : vec) {
-    std::map<std::string, std::string> tmpl_labels = ToMap(s.metric);
-    TemplateData data{&tmpl_labels, s.v};
-    Instance inst;
-    inst.value = s.v;
-    inst.labels = tmpl_labels;
-    inst.labels.erase("__name__");
-    for (const auto& [name, value] : rule.labels) {
-      std::string expanded = ExpandTemplate(value, data);
-      if (expanded.empty()) {
-        inst.labels.erase(name);
-      } else {
-        inst.labels[name] = expanded;
-      }
+  bool templated_labels = false;
+  for (const auto& [name, value] : rule.labels) templated_labels |= HasTemplate(value);
+  std::unordered_set<tsdb::Labels, tsdb::LabelsHash> seen;
+  seen.reserve(vec.size());
+  for (promql::Sample& s : vec) {
+    tsdb::LabelsBuilder b(s.metric);
+    b.Del(tsdb::kMetricName);
+    if (templated_labels) {
+      const StringMap tmpl_labels = ToStringMap(s.metric);
+      const TemplateData data{&tmpl_labels, s.v};
+      for (const auto& [name, value] : rule.labels) b.Set(name, ExpandTemplate(value, data));
+    } else {
+      for (const auto& [name, value] : rule.labels) b.Set(name, value);
     }
-    inst.labels["alertname"] = rule.alert;
-    inst.labels["severity"] = rule.severity;
-    for (const auto& [name, value] : rule.annotations) {
-      inst.annotations[name] = ExpandTemplate(value, data);
-    }
+    b.Set("alertname", rule.alert);
+    b.Set("severity", rule.severity);
+    Instance inst{b.Build(), std::move(s.metric), s.v};
     if (!seen.insert(inst.labels).second) {
       return "vector contains metrics with the same labelset after applying alert labels";
     }

@@ -47,7 +47,7 @@ std::string AlertEvaluator::StateJsonLocked() const {
       nlohmann::json j;
       j["rule"] = rule.alert;
       j["rule_index"] = index;
-      j["labels"] = labels;
+      j["labels"] = *a.labels;
       j["state"] = AlertStatusName(a.state);
       j["active_at_ms"] = a.active_at;
       j["fired_at_ms"] = a.fired_at;
@@ -85,6 +85,7 @@ bool AlertEvaluator::LoadStateJson(const std::string& json, std::string* error) 
       // The severity may have changed in the rule file: keep the labels consistent.
       labels["severity"] = rules_.rules[rule].severity;
       Alert a;
+      a.labels = std::make_shared<const StringMap>(labels);
       std::string state = j.at("state").get<std::string>();
       a.state = state == "firing" ? AlertStatus::kFiring : AlertStatus::kPending;
       a.active_at = j.at("active_at_ms").get<int64_t>();
@@ -92,7 +93,9 @@ bool AlertEvaluator::LoadStateJson(const std::string& json, std::string* error) 
       if (j.contains("keep_firing_since_ms")) {
         a.keep_firing_since = j["keep_firing_since_ms"].get<int64_t>();
       }
-      restored[rule][labels] = std::move(a);
+      std::vector<tsdb::Label> items;
+      for (const auto& [name, value] : labels) items.push_back({name, value});
+      restored[rule][tsdb::Labels::FromUnsorted(std::move(items))] = std::move(a);
     }
   } catch (const nlohmann::json::exception& e) {
     *error = std::string("malformed alert state: ") + e.what();
@@ -101,6 +104,7 @@ bool AlertEvaluator::LoadStateJson(const std::string& json, std::string* error) 
   std::lock_guard<std::mutex> lock(mu_);
   active_ = std::move(restored);
   last_saved_ = StateJsonLocked();
+  state_dirty_ = false;
   UpdateGauges();
   return true;
 }

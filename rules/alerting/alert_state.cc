@@ -16,6 +16,11 @@ std::string_view AlertStatusName(AlertStatus s) {
   return "unknown";
 }
 
+const SharedStringMap& EmptyStringMap() {
+  static const SharedStringMap kEmpty = std::make_shared<const StringMap>();
+  return kEmpty;
+}
+
 std::string AlertState::Fingerprint() const {
   // prometheus/common model.LabelSet.Fingerprint: FNV-1a over name, 0xff, value, 0xff.
   uint64_t h = 14695981039346656037ULL;
@@ -25,7 +30,7 @@ std::string AlertState::Fingerprint() const {
       h *= 1099511628211ULL;
     }
   };
-  for (const auto& [name, value] : labels) {
+  for (const auto& [name, value] : labels()) {
     add(name);
     add("\xff");
     add(value);

@@ -133,7 +133,7 @@ void CheckAlerts(const YAML::Node& test, const std::vector<AlertState>& got, int
   std::vector<ExpAlert> actual;
   for (const AlertState& a : got) {
     if (a.alertname == name && a.state == AlertStatus::kFiring) {
-      actual.push_back({a.labels, a.annotations});
+      actual.push_back({a.labels(), a.annotations()});
     }
   }
   std::sort(exp.begin(), exp.end());

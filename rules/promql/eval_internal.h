@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -30,6 +31,17 @@ struct RangeArg {
   int64_t ts = 0;  ///< evaluation time the window ends at (before offset)
 };
 
+/// The window of a range expression: it ends at ts - offset_ms and spans range_ms.
+struct RangeShape {
+  int64_t range_ms = 0;
+  int64_t offset_ms = 0;
+  int64_t ts = 0;  ///< evaluation time the window ends at (before offset)
+};
+
+/// Receives each series of a range expression with its samples (read in place; only
+/// valid during the call). Must not evaluate anything.
+using SeriesVisitor = std::function<void(const tsdb::Labels&, const tsdb::SampleView&)>;
+
 class Evaluator {
  public:
   Evaluator(const tsdb::SeriesStore& store, const EvalOptions& options, int64_t query_ts)
@@ -39,8 +51,13 @@ class Evaluator {
   Vector EvalVector(const Expr& e, int64_t ts);
   double EvalScalar(const Expr& e, int64_t ts);
   std::string EvalString(const Expr& e, int64_t ts);
-  /// For a MatrixSelector or SubqueryExpr (parens allowed).
+  /// For a MatrixSelector or SubqueryExpr (parens allowed): the series, copied.
   RangeArg EvalRange(const Expr& e, int64_t ts);
+  /// The window of a MatrixSelector or SubqueryExpr (parens allowed).
+  RangeShape ShapeOf(const Expr& e, int64_t ts) const;
+  /// Like EvalRange, without copying: a matrix selector's samples are read in place
+  /// from the store (a subquery is evaluated first).
+  void VisitRange(const Expr& e, int64_t ts, const SeriesVisitor& fn);
 
  private:
   Vector EvalVectorSelector(const VectorSelector& vs, int64_t ts);

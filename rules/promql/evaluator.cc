@@ -99,13 +99,48 @@ Vector Evaluator::EvalVectorSelector(const VectorSelector& vs, int64_t ts) {
   Vector out;
   // Only the latest sample within the lookback window matters (stale marker included:
   // a series whose latest sample is stale is absent).
-  for (tsdb::SeriesPoints& sp :
-       store_.SelectLatest(vs.matchers, ref - options_.lookback_delta_ms, ref)) {
-    const tsdb::Point& last = sp.points.back();
-    if (tsdb::IsStaleNaN(last.v)) continue;
-    out.push_back(Sample{std::move(sp.labels), last.v, last.t});
-  }
+  store_.VisitLatest(vs.matchers, ref - options_.lookback_delta_ms, ref,
+                     [&out](const tsdb::Labels& labels, const tsdb::Point& last) {
+                       if (tsdb::IsStaleNaN(last.v)) return;
+                       out.push_back(Sample{labels, last.v, last.t});
+                     });
   return out;
+}
+
+namespace {
+const Expr& UnparenExpr(const Expr& e0) {
+  const Expr* e = &e0;
+  while (e->kind == ExprKind::kParen) e = static_cast<const ParenExpr*>(e)->expr.get();
+  return *e;
+}
+}  // namespace
+
+RangeShape Evaluator::ShapeOf(const Expr& e0, int64_t ts) const {
+  const Expr& e = UnparenExpr(e0);
+  if (e.kind == ExprKind::kMatrixSelector) {
+    const auto& ms = static_cast<const MatrixSelector&>(e);
+    return RangeShape{ms.range_ms, ms.vs->offset_ms, AtTime(ms.vs->at, ts)};
+  }
+  if (e.kind != ExprKind::kSubquery) Throw("expected a range vector");
+  const auto& sq = static_cast<const SubqueryExpr&>(e);
+  return RangeShape{sq.range_ms, sq.offset_ms, AtTime(sq.at, ts)};
+}
+
+void Evaluator::VisitRange(const Expr& e0, int64_t ts, const SeriesVisitor& fn) {
+  const Expr& e = UnparenExpr(e0);
+  if (e.kind == ExprKind::kMatrixSelector) {
+    const auto& ms = static_cast<const MatrixSelector&>(e);
+    const RangeShape shape = ShapeOf(e, ts);
+    const int64_t maxt = shape.ts - shape.offset_ms;
+    store_.VisitRange(ms.vs->matchers, maxt - shape.range_ms, maxt, fn);
+    return;
+  }
+  RangeArg arg = EvalRange(e, ts);
+  for (const Series& s : arg.series) {
+    if (s.points.empty()) continue;
+    const tsdb::SampleRun run{0, nullptr, nullptr, s.points.data(), s.points.size(), false};
+    fn(s.metric, tsdb::SampleView{std::span<const tsdb::SampleRun>(&run, 1), s.points.size()});
+  }
 }
 
 RangeArg Evaluator::EvalRange(const Expr& e0, int64_t ts) {

@@ -151,7 +151,10 @@ Value Absent(Evaluator& ev, const Call& c, int64_t ts) {
 }
 
 Value AbsentOverTime(Evaluator& ev, const Call& c, int64_t ts) {
-  if (!ev.EvalRange(*c.args[0], ts).series.empty()) return Vector{};
+  bool any = false;
+  ev.VisitRange(*c.args[0], ts,
+                [&any](const tsdb::Labels&, const tsdb::SampleView&) { any = true; });
+  if (any) return Vector{};
   return Vector{Sample{AbsentLabels(*c.args[0]), 1, 0}};
 }
 

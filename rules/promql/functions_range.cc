@@ -9,60 +9,58 @@
 namespace fxagent::promql::detail {
 namespace {
 
-using Points = std::vector<tsdb::Point>;
+using View = tsdb::SampleView;
+using tsdb::Point;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Applies fn to each series; fn returns false to emit nothing for that series.
+// Applies fn(shape, samples, out) to each series of the range argument, read in place;
+// fn returns false to emit nothing for that series.
 template <typename Fn>
-Vector PerSeries(const RangeArg& arg, bool keep_name, Fn fn) {
+Vector PerSeries(Evaluator& ev, const Expr& range, int64_t ts, bool keep_name, Fn fn) {
+  const RangeShape shape = ev.ShapeOf(range, ts);
   Vector out;
-  for (const Series& s : arg.series) {
+  ev.VisitRange(range, ts, [&](const tsdb::Labels& labels, const View& p) {
     double v = 0;
-    if (!fn(s.points, v)) continue;
-    out.push_back(Sample{keep_name ? s.metric : s.metric.WithoutMetricName(), v, 0});
-  }
+    if (!fn(shape, p, v)) return;
+    out.push_back(Sample{keep_name ? labels : labels.WithoutMetricName(), v, 0});
+  });
   return out;
 }
 
 Value ExtrapolatedRate(Evaluator& ev, const Call& c, int64_t ts, bool is_counter, bool is_rate) {
-  RangeArg arg = ev.EvalRange(*c.args[0], ts);
-  const int64_t range_start = arg.ts - (arg.range_ms + arg.offset_ms);
-  const int64_t range_end = arg.ts - arg.offset_ms;
-  return PerSeries(arg, false, [&](const Points& p, double& out) {
-    if (p.size() < 2) return false;
-    double result = p.back().v - p.front().v;
-    if (is_counter) {
-      double last = 0;
-      for (const tsdb::Point& pt : p) {
-        if (pt.v < last) result += last;
-        last = pt.v;
-      }
-    }
-    double to_start = static_cast<double>(p.front().t - range_start) / 1000;
-    const double to_end = static_cast<double>(range_end - p.back().t) / 1000;
-    const double sampled = static_cast<double>(p.back().t - p.front().t) / 1000;
-    const double avg_between = sampled / static_cast<double>(p.size() - 1);
-    if (is_counter && result > 0 && p.front().v >= 0) {
-      double to_zero = sampled * (p.front().v / result);
-      if (to_zero < to_start) to_start = to_zero;
-    }
-    const double threshold = avg_between * 1.1;
-    double interval = sampled;
-    interval += to_start < threshold ? to_start : avg_between / 2;
-    interval += to_end < threshold ? to_end : avg_between / 2;
-    result = result * (interval / sampled);
-    if (is_rate) result /= static_cast<double>(arg.range_ms) / 1000;
-    out = result;
-    return true;
-  });
+  return PerSeries(ev, *c.args[0], ts, false,
+                   [&](const RangeShape& arg, const View& p, double& out) {
+                     if (p.size() < 2) return false;
+                     const Point first = p.front();
+                     const Point last = p.back();
+                     const int64_t range_start = arg.ts - (arg.range_ms + arg.offset_ms);
+                     const int64_t range_end = arg.ts - arg.offset_ms;
+                     double result = last.v - first.v;
+                     if (is_counter) p.AddCounterResets(result);
+                     double to_start = static_cast<double>(first.t - range_start) / 1000;
+                     const double to_end = static_cast<double>(range_end - last.t) / 1000;
+                     const double sampled = static_cast<double>(last.t - first.t) / 1000;
+                     const double avg_between = sampled / static_cast<double>(p.size() - 1);
+                     if (is_counter && result > 0 && first.v >= 0) {
+                       double to_zero = sampled * (first.v / result);
+                       if (to_zero < to_start) to_start = to_zero;
+                     }
+                     const double threshold = avg_between * 1.1;
+                     double interval = sampled;
+                     interval += to_start < threshold ? to_start : avg_between / 2;
+                     interval += to_end < threshold ? to_end : avg_between / 2;
+                     result = result * (interval / sampled);
+                     if (is_rate) result /= static_cast<double>(arg.range_ms) / 1000;
+                     out = result;
+                     return true;
+                   });
 }
 
 Value InstantValue(Evaluator& ev, const Call& c, int64_t ts, bool is_rate) {
-  RangeArg arg = ev.EvalRange(*c.args[0], ts);
-  return PerSeries(arg, false, [&](const Points& p, double& out) {
+  return PerSeries(ev, *c.args[0], ts, false, [&](const RangeShape&, const View& p, double& out) {
     if (p.size() < 2) return false;
-    const tsdb::Point& last = p[p.size() - 1];
-    const tsdb::Point& prev = p[p.size() - 2];
+    const Point last = p.back();
+    const Point prev = p.before_back();
     double result = (is_rate && last.v < prev.v) ? last.v : last.v - prev.v;
     const int64_t interval = last.t - prev.t;
     if (interval == 0) return false;
@@ -73,19 +71,19 @@ Value InstantValue(Evaluator& ev, const Call& c, int64_t ts, bool is_rate) {
 }
 
 // slope and intercept at intercept_time, as Prometheus' linearRegression.
-std::pair<double, double> LinearRegression(const Points& p, int64_t intercept_time) {
+std::pair<double, double> LinearRegression(const View& p, int64_t intercept_time) {
   double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
-  const double init_y = p[0].v;
+  const double init_y = p.front().v;
   bool const_y = true;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (const_y && i > 0 && p[i].v != init_y) const_y = false;
+  p.ForEach([&](const Point& pt) {
+    if (const_y && n > 0 && pt.v != init_y) const_y = false;
     n += 1;
-    double x = static_cast<double>(p[i].t - intercept_time) / 1e3;
+    double x = static_cast<double>(pt.t - intercept_time) / 1e3;
     KahanInc(x, sum_x, cx);
-    KahanInc(p[i].v, sum_y, cy);
-    KahanInc(x * p[i].v, sum_xy, cxy);
+    KahanInc(pt.v, sum_y, cy);
+    KahanInc(x * pt.v, sum_xy, cxy);
     KahanInc(x * x, sum_x2, cx2);
-  }
+  });
   if (const_y) {
     if (std::isinf(init_y)) return {kNaN, kNaN};
     return {0, init_y};
@@ -102,34 +100,34 @@ std::pair<double, double> LinearRegression(const Points& p, int64_t intercept_ti
 
 template <typename Fn>
 Value OverTime(Evaluator& ev, const Call& c, int64_t ts, Fn fn, bool keep_name = false) {
-  RangeArg arg = ev.EvalRange(*c.args[c.args.size() - 1], ts);
-  return PerSeries(arg, keep_name, [&](const Points& p, double& out) {
-    out = fn(p);
-    return true;
-  });
+  return PerSeries(ev, *c.args[c.args.size() - 1], ts, keep_name,
+                   [&](const RangeShape&, const View& p, double& out) {
+                     out = fn(p);
+                     return true;
+                   });
 }
 
-double AvgOverTime(const Points& p) {
+double AvgOverTime(const View& p) {
   double mean = 0, count = 0;
-  for (const tsdb::Point& pt : p) {
+  p.ForEach([&](const Point& pt) {
     count++;
     if (std::isinf(mean)) {
-      if (std::isinf(pt.v) && (mean > 0) == (pt.v > 0)) continue;
-      if (!std::isinf(pt.v) && !std::isnan(pt.v)) continue;
+      if (std::isinf(pt.v) && (mean > 0) == (pt.v > 0)) return;
+      if (!std::isinf(pt.v) && !std::isnan(pt.v)) return;
     }
     mean += pt.v / count - mean / count;
-  }
+  });
   return mean;
 }
 
-double StdvarOverTime(const Points& p) {
+double StdvarOverTime(const View& p) {
   double count = 0, mean = 0, c_mean = 0, aux = 0, c_aux = 0;
-  for (const tsdb::Point& pt : p) {
+  p.ForEach([&](const Point& pt) {
     count++;
     double delta = pt.v - (mean + c_mean);
     KahanInc(delta / count, mean, c_mean);
     KahanInc(delta * (pt.v - (mean + c_mean)), aux, c_aux);
-  }
+  });
   return (aux + c_aux) / count;
 }
 
@@ -147,93 +145,99 @@ Value Idelta(Evaluator& ev, const Call& c, int64_t ts) { return InstantValue(ev,
 
 Value AvgOT(Evaluator& ev, const Call& c, int64_t ts) { return OverTime(ev, c, ts, AvgOverTime); }
 Value SumOT(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) {
+  return OverTime(ev, c, ts, [](const View& p) {
     double sum = 0, comp = 0;
-    for (const tsdb::Point& pt : p) KahanInc(pt.v, sum, comp);
+    p.ForEach([&](const Point& pt) { KahanInc(pt.v, sum, comp); });
     return std::isinf(sum) ? sum : sum + comp;
   });
 }
 Value CountOT(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) { return static_cast<double>(p.size()); });
+  return OverTime(ev, c, ts, [](const View& p) { return static_cast<double>(p.size()); });
 }
 Value MinOT(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) {
-    double m = p[0].v;
-    for (const tsdb::Point& pt : p) {
+  return OverTime(ev, c, ts, [](const View& p) {
+    double m = p.front().v;
+    p.ForEach([&m](const Point& pt) {
       if (pt.v < m || std::isnan(m)) m = pt.v;
-    }
+    });
     return m;
   });
 }
 Value MaxOT(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) {
-    double m = p[0].v;
-    for (const tsdb::Point& pt : p) {
+  return OverTime(ev, c, ts, [](const View& p) {
+    double m = p.front().v;
+    p.ForEach([&m](const Point& pt) {
       if (pt.v > m || std::isnan(m)) m = pt.v;
-    }
+    });
     return m;
   });
 }
 Value LastOT(Evaluator& ev, const Call& c, int64_t ts) {
   return OverTime(
-      ev, c, ts, [](const Points& p) { return p.back().v; }, true);
+      ev, c, ts, [](const View& p) { return p.back().v; }, true);
 }
 Value PresentOT(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points&) { return 1.0; });
+  return OverTime(ev, c, ts, [](const View&) { return 1.0; });
 }
 Value StdvarOT(Evaluator& ev, const Call& c, int64_t ts) {
   return OverTime(ev, c, ts, StdvarOverTime);
 }
 Value StddevOT(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) { return std::sqrt(StdvarOverTime(p)); });
+  return OverTime(ev, c, ts, [](const View& p) { return std::sqrt(StdvarOverTime(p)); });
 }
 Value QuantileOT(Evaluator& ev, const Call& c, int64_t ts) {
   const double q = ev.EvalScalar(*c.args[0], ts);
-  return OverTime(ev, c, ts, [q](const Points& p) {
+  return OverTime(ev, c, ts, [q](const View& p) {
     std::vector<double> values;
     values.reserve(p.size());
-    for (const tsdb::Point& pt : p) values.push_back(pt.v);
+    p.ForEach([&values](const Point& pt) { values.push_back(pt.v); });
     return Quantile(q, std::move(values));
   });
 }
 Value Changes(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) {
+  return OverTime(ev, c, ts, [](const View& p) {
     double changes = 0;
-    for (size_t i = 1; i < p.size(); ++i) {
-      if (p[i].v != p[i - 1].v && !(std::isnan(p[i].v) && std::isnan(p[i - 1].v))) changes++;
-    }
+    bool first = true;
+    double prev = 0;
+    p.ForEach([&](const Point& pt) {
+      if (!first && pt.v != prev && !(std::isnan(pt.v) && std::isnan(prev))) changes++;
+      prev = pt.v;
+      first = false;
+    });
     return changes;
   });
 }
 Value Resets(Evaluator& ev, const Call& c, int64_t ts) {
-  return OverTime(ev, c, ts, [](const Points& p) {
+  return OverTime(ev, c, ts, [](const View& p) {
     double resets = 0;
-    for (size_t i = 1; i < p.size(); ++i) {
-      if (p[i].v < p[i - 1].v) resets++;
-    }
+    bool first = true;
+    double prev = 0;
+    p.ForEach([&](const Point& pt) {
+      if (!first && pt.v < prev) resets++;
+      prev = pt.v;
+      first = false;
+    });
     return resets;
   });
 }
 Value Deriv(Evaluator& ev, const Call& c, int64_t ts) {
-  RangeArg arg = ev.EvalRange(*c.args[0], ts);
-  return PerSeries(arg, false, [](const Points& p, double& out) {
+  return PerSeries(ev, *c.args[0], ts, false, [](const RangeShape&, const View& p, double& out) {
     if (p.size() < 2) return false;
-    out = LinearRegression(p, p[0].t).first;
+    out = LinearRegression(p, p.front().t).first;
     return true;
   });
 }
 Value PredictLinear(Evaluator& ev, const Call& c, int64_t ts) {
-  RangeArg arg = ev.EvalRange(*c.args[0], ts);
   const double duration = ev.EvalScalar(*c.args[1], ts);
-  return PerSeries(arg, false, [&](const Points& p, double& out) {
-    if (p.size() < 2) return false;
-    auto [slope, intercept] = LinearRegression(p, arg.ts);
-    out = slope * duration + intercept;
-    return true;
-  });
+  return PerSeries(ev, *c.args[0], ts, false,
+                   [&](const RangeShape& arg, const View& p, double& out) {
+                     if (p.size() < 2) return false;
+                     auto [slope, intercept] = LinearRegression(p, arg.ts);
+                     out = slope * duration + intercept;
+                     return true;
+                   });
 }
 Value HoltWinters(Evaluator& ev, const Call& c, int64_t ts) {
-  RangeArg arg = ev.EvalRange(*c.args[0], ts);
   const double sf = ev.EvalScalar(*c.args[1], ts);
   const double tf = ev.EvalScalar(*c.args[2], ts);
   if (sf <= 0 || sf >= 1) {
@@ -242,19 +246,21 @@ Value HoltWinters(Evaluator& ev, const Call& c, int64_t ts) {
   if (tf <= 0 || tf >= 1) {
     Throw("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloat(tf));
   }
-  return PerSeries(arg, false, [&](const Points& p, double& out) {
-    if (p.size() < 2) return false;
-    double s0 = 0, s1 = p[0].v, b = p[1].v - p[0].v, x = 0, y = 0;
-    for (size_t i = 1; i < p.size(); ++i) {
-      x = sf * p[i].v;
-      if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
-      y = (1 - sf) * (s1 + b);
-      s0 = s1;
-      s1 = x + y;
-    }
-    out = s1;
-    return true;
-  });
+  return PerSeries(ev, *c.args[0], ts, false,
+                   [&](const RangeShape&, const View& view, double& out) {
+                     if (view.size() < 2) return false;
+                     const std::vector<Point> p = view.ToPoints();
+                     double s0 = 0, s1 = p[0].v, b = p[1].v - p[0].v, x = 0, y = 0;
+                     for (size_t i = 1; i < p.size(); ++i) {
+                       x = sf * p[i].v;
+                       if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+                       y = (1 - sf) * (s1 + b);
+                       s0 = s1;
+                       s1 = x + y;
+                     }
+                     out = s1;
+                     return true;
+                   });
 }
 
 }  // namespace

@@ -55,12 +55,12 @@ TEST_F(EvaluatorTest, PendingThenFiringAfterForThenKeepFiringThenResolvedOnce) {
   EXPECT_EQ(a[0].state, AlertStatus::kPending);
   EXPECT_EQ(a[0].active_at_ms, 1 * kMin);
   // Rule labels override series labels; alertname and severity are added.
-  EXPECT_EQ(a[0].labels, (std::map<std::string, std::string>{{"alertname", "Down"},
-                                                             {"component", "api"},
-                                                             {"instance", "a"},
-                                                             {"job", "overridden"},
-                                                             {"severity", "P1"}}));
-  EXPECT_EQ(a[0].annotations.at("summary"), "a down (0)");
+  EXPECT_EQ(a[0].labels(), (std::map<std::string, std::string>{{"alertname", "Down"},
+                                                               {"component", "api"},
+                                                               {"instance", "a"},
+                                                               {"job", "overridden"},
+                                                               {"severity", "P1"}}));
+  EXPECT_EQ(a[0].annotations().at("summary"), "a down (0)");
   EXPECT_NE(Metrics(registry_).find(
                 "flexport_alerts{alertname=\"Down\",alertstate=\"pending\",severity=\"P1\"} 1"),
             std::string::npos)
@@ -188,10 +188,10 @@ TEST(SelfScraper, IngestsRegistryAndSetsRetention) {
 
 TEST(Fingerprint, MatchesAlertmanager) {
   AlertState s;
-  s.labels = {{"alertname", "A"}};
+  s.label_set = std::make_shared<const StringMap>(StringMap{{"alertname", "A"}});
   EXPECT_EQ(s.Fingerprint().size(), 16u);
   AlertState t = s;
-  t.labels["x"] = "y";
+  t.label_set = std::make_shared<const StringMap>(StringMap{{"alertname", "A"}, {"x", "y"}});
   EXPECT_NE(s.Fingerprint(), t.Fingerprint());
 }
 
