@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_map>
 
 namespace fxagent::tsdb {
 namespace {
@@ -83,6 +84,33 @@ Labels Labels::WithoutMetricName() const {
     rep_->without_name = Labels(std::move(out));
   });
   return rep_->without_name;
+}
+
+std::optional<Labels> Labels::CachedProjection(uint32_t id) const {
+  std::lock_guard<std::mutex> lock(rep_->projections_mu);
+  for (const Rep::Projection& p : rep_->projections) {
+    if (p.id == id) return p.identity ? *this : p.result;
+  }
+  return std::nullopt;
+}
+
+bool Labels::CacheProjection(uint32_t id, const Labels& result) const {
+  const bool identity = result == *this;
+  std::lock_guard<std::mutex> lock(rep_->projections_mu);
+  for (const Rep::Projection& p : rep_->projections) {
+    if (p.id == id) return identity;  // another thread got there first
+  }
+  rep_->projections.push_back({id, identity, identity ? Labels() : result});
+  return identity;
+}
+
+uint32_t InternProjection(std::string_view description) {
+  static std::mutex mu;
+  static auto* ids = new std::unordered_map<std::string, uint32_t>();
+  std::lock_guard<std::mutex> lock(mu);
+  auto [it, inserted] = ids->try_emplace(std::string(description), 0);
+  if (inserted) it->second = static_cast<uint32_t>(ids->size());
+  return it->second;
 }
 
 std::string Labels::ToString() const {

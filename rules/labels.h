@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,20 @@ class Labels {
   const std::string& MetricName() const { return Get(kMetricName); }
 
   Labels WithoutMetricName() const;
+
+  /// This set under projection `id` (see InternProjection), computed by make(*this) the
+  /// first time and then cached with the set's shared storage, so a series that goes
+  /// through the same aggregation or vector matching every evaluation reuses one result
+  /// (same storage, so later caches and equality checks are cheap too). make must be a
+  /// pure function of the labels that only drops or keeps labels.
+  template <typename Fn>
+  Labels Project(uint32_t id, Fn&& make) const {
+    if (!rep_) return make(*this);
+    if (std::optional<Labels> hit = CachedProjection(id)) return *std::move(hit);
+    Labels out = make(*this);
+    if (CacheProjection(id, out)) return *this;  // equal to this set: share its storage
+    return out;
+  }
   size_t Hash() const { return hash_; }
   size_t size() const { return items().size(); }
   bool empty() const { return items().empty(); }
@@ -60,6 +76,10 @@ class Labels {
   explicit Labels(std::vector<Label> sorted);
   static const std::vector<Label>& EmptyItems();
 
+  std::optional<Labels> CachedProjection(uint32_t id) const;
+  /// Returns true when result equals this set (cached as the identity).
+  bool CacheProjection(uint32_t id, const Labels& result) const;
+
   std::shared_ptr<const Rep> rep_;  // null when empty
   size_t hash_ = 0;
 };
@@ -70,6 +90,15 @@ struct Labels::Rep {
   std::vector<Label> items;
   mutable std::once_flag without_name_once;
   mutable Labels without_name;
+  mutable std::mutex projections_mu;
+  /// (projection id, result); a result equal to this very set is stored as an empty
+  /// Labels with `identity` set, so a set never holds a reference to itself.
+  struct Projection {
+    uint32_t id;
+    bool identity;
+    Labels result;
+  };
+  mutable std::vector<Projection> projections;
 };
 
 const std::vector<Label>& Labels::items() const { return rep_ ? rep_->items : EmptyItems(); }
@@ -92,6 +121,10 @@ class LabelsBuilder {
  private:
   std::vector<Label> labels_;
 };
+
+/// A stable id for a projection described by `description` (e.g. "by:ep,le"): the same
+/// description always yields the same id; ids are never reused. Thread-safe.
+uint32_t InternProjection(std::string_view description);
 
 /// Go's strconv.Quote for the characters that matter in label values.
 std::string QuoteString(std::string_view s);

@@ -35,8 +35,10 @@ AlertEvaluator::AlertEvaluator(RuleSet rules, prometheus::Registry& registry,
                   .Name("flexport_alerts")
                   .Help("Active alerts (1 per alert), like Prometheus' ALERTS")
                   .Register(registry)),
-      active_(rules_.rules.size()) {
+      active_(rules_.rules.size()),
+      index_(rules_.rules.size()) {
   for (const Rule& rule : rules_.rules) {
+    label_caches_.push_back(std::make_unique<detail::FinalLabelsCache>());
     annotations_use_value_.push_back(detail::AnnotationsUseValue(rule));
     size_t slot = 0;
     while (slot < slots_.size() &&
@@ -64,6 +66,9 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
   std::lock_guard<std::mutex> lock(mu_);
   errors_.clear();
   const uint64_t tick = ++tick_;
+  size_t previous = 0;
+  for (const AlertMap& m : active_) previous += m.size();
+  out.reserve(previous + previous / 4 + 8);
   std::vector<detail::Instance> instances;
   for (size_t i = 0; i < rules_.rules.size(); ++i) {
     const Rule& rule = rules_.rules[i];
@@ -78,15 +83,18 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
       continue;
     }
     AlertMap& alerts = active_[i];
+    AlertIndex& index = index_[i];
     instances.clear();
-    if (auto err = detail::EvalAlertRule(rule, store, t_ms, options_.eval, &instances)) {
+    if (auto err = detail::EvalAlertRule(rule, store, t_ms, options_.eval, &instances,
+                                         label_caches_[i].get(), tick)) {
       errors_.push_back(rule.alert + ": " + *err);
       for (const auto& [labels, a] : alerts) out.push_back(ToState(rule, a));
       continue;
     }
     for (detail::Instance& inst : instances) {
-      auto [it, inserted] = alerts.try_emplace(inst.labels);
-      Alert& a = it->second;
+      auto [slot, inserted] = index.try_emplace(inst.labels, nullptr);
+      if (inserted) slot->second = &alerts.try_emplace(inst.labels).first->second;
+      Alert& a = *slot->second;
       if (inserted) {
         a.labels = std::make_shared<const StringMap>(detail::ToStringMap(inst.labels));
         a.state = AlertStatus::kPending;
@@ -117,6 +125,7 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
             resolved.resolved_at_ms = t_ms;
             out.push_back(std::move(resolved));
           }
+          index.erase(it->first);
           it = alerts.erase(it);
           state_dirty_ = true;
           continue;
@@ -144,6 +153,13 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
     state_dirty_ = !save_error_.empty();
   }
   return out;
+}
+
+void AlertEvaluator::RebuildIndex() {
+  for (size_t i = 0; i < active_.size(); ++i) {
+    index_[i].clear();
+    for (auto& [labels, a] : active_[i]) index_[i].emplace(labels, &a);
+  }
 }
 
 void AlertEvaluator::UpdateGauges() {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rules/alerting/alert_state.h"
@@ -29,6 +30,10 @@ class Gauge;
 }  // namespace prometheus
 
 namespace fxagent::alerting {
+
+namespace detail {
+class FinalLabelsCache;
+}  // namespace detail
 
 struct AlertEvaluatorOptions {
   /// Where active alert state is persisted after every change; "" = not persisted.
@@ -82,6 +87,8 @@ class AlertEvaluator {
   };
   /// Keyed by the final labels (incl. alertname and severity), in label order.
   using AlertMap = std::map<tsdb::Labels, Alert>;
+  /// Hash index into an AlertMap (its nodes are stable).
+  using AlertIndex = std::unordered_map<tsdb::Labels, Alert*, tsdb::LabelsHash>;
   /// One flexport_alerts{alertname,severity} pair; rules sharing both share a slot.
   struct GaugeSlot {
     std::string alertname;
@@ -93,6 +100,7 @@ class AlertEvaluator {
   std::vector<AlertState> EvaluateImpl(const tsdb::SeriesStore& store, tsdb::SeriesStore* writable,
                                        int64_t t_ms);
   void UpdateGauges();
+  void RebuildIndex();
   std::string StateJsonLocked() const;
   bool SaveLocked(const std::string& json, std::string* error);
 
@@ -104,7 +112,9 @@ class AlertEvaluator {
   std::vector<bool> annotations_use_value_;  ///< per rule index
 
   mutable std::mutex mu_;
-  std::vector<AlertMap> active_;  ///< per rule index
+  std::vector<AlertMap> active_;   ///< per rule index
+  std::vector<AlertIndex> index_;  ///< per rule index, over active_
+  std::vector<std::unique_ptr<detail::FinalLabelsCache>> label_caches_;  ///< per rule index
   uint64_t tick_ = 0;
   bool state_dirty_ = true;  ///< persisted state changed since the last successful save
   std::vector<std::string> errors_;

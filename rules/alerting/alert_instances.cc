@@ -1,5 +1,6 @@
 #include "rules/alerting/alert_instances.h"
 
+#include <algorithm>
 #include <set>
 #include <unordered_set>
 
@@ -55,30 +56,46 @@ SharedStringMap ExpandAnnotations(const Rule& rule, const Instance& inst) {
 
 std::optional<std::string> EvalAlertRule(const Rule& rule, const tsdb::SeriesStore& store,
                                          int64_t t_ms, const promql::EvalOptions& options,
-                                         std::vector<Instance>* out) {
+                                         std::vector<Instance>* out, FinalLabelsCache* cache,
+                                         uint64_t tick) {
   promql::Vector vec;
   if (auto err = Query(rule, store, t_ms, options, &vec)) return err;
   bool templated_labels = false;
   for (const auto& [name, value] : rule.labels) templated_labels |= HasTemplate(value);
-  std::unordered_set<tsdb::Labels, tsdb::LabelsHash> seen;
-  seen.reserve(vec.size());
+  const size_t first = out->size();
+  out->reserve(first + vec.size());
   for (promql::Sample& s : vec) {
-    tsdb::LabelsBuilder b(s.metric);
-    b.Del(tsdb::kMetricName);
-    if (templated_labels) {
-      const StringMap tmpl_labels = ToStringMap(s.metric);
-      const TemplateData data{&tmpl_labels, s.v};
-      for (const auto& [name, value] : rule.labels) b.Set(name, ExpandTemplate(value, data));
-    } else {
-      for (const auto& [name, value] : rule.labels) b.Set(name, value);
+    auto build = [&] {
+      tsdb::LabelsBuilder b(s.metric);
+      b.Del(tsdb::kMetricName);
+      if (templated_labels) {
+        const StringMap tmpl_labels = ToStringMap(s.metric);
+        const TemplateData data{&tmpl_labels, s.v};
+        for (const auto& [name, value] : rule.labels) b.Set(name, ExpandTemplate(value, data));
+      } else {
+        for (const auto& [name, value] : rule.labels) b.Set(name, value);
+      }
+      b.Set("alertname", rule.alert);
+      b.Set("severity", rule.severity);
+      return b.Build();
+    };
+    tsdb::Labels labels =
+        cache != nullptr && !templated_labels ? cache->Get(s.metric, tick, build) : build();
+    out->push_back(Instance{std::move(labels), std::move(s.metric), s.v});
+  }
+  if (cache != nullptr && cache->size() > vec.size()) cache->Sweep(tick);
+  // Distinct results must stay distinct after the rule's labels are applied.
+  std::vector<std::pair<size_t, size_t>> hashes;
+  hashes.reserve(out->size() - first);
+  for (size_t i = first; i < out->size(); ++i) hashes.emplace_back((*out)[i].labels.Hash(), i);
+  std::sort(hashes.begin(), hashes.end());
+  for (size_t i = 1; i < hashes.size(); ++i) {
+    for (size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
+      if ((*out)[hashes[j - 1].second].labels == (*out)[hashes[i].second].labels) {
+        out->resize(first);
+        return "vector contains metrics with the same labelset after applying alert labels";
+      }
     }
-    b.Set("alertname", rule.alert);
-    b.Set("severity", rule.severity);
-    Instance inst{b.Build(), std::move(s.metric), s.v};
-    if (!seen.insert(inst.labels).second) {
-      return "vector contains metrics with the same labelset after applying alert labels";
-    }
-    out->push_back(std::move(inst));
   }
   return std::nullopt;
 }

@@ -103,6 +103,7 @@ bool AlertEvaluator::LoadStateJson(const std::string& json, std::string* error) 
   }
   std::lock_guard<std::mutex> lock(mu_);
   active_ = std::move(restored);
+  RebuildIndex();
   last_saved_ = StateJsonLocked();
   state_dirty_ = false;
   UpdateGauges();

@@ -48,19 +48,23 @@ bool HeapDown(std::vector<Sample>& h, size_t i0, Less less) {
 bool ValueLess(const Sample& a, const Sample& b) { return std::isnan(a.v) || a.v < b.v; }
 bool ReverseValueLess(const Sample& a, const Sample& b) { return std::isnan(a.v) || a.v > b.v; }
 
-std::string GroupKey(const tsdb::Labels& l, const std::vector<std::string>& grouping,
-                     bool without) {
-  std::string key;
-  for (const tsdb::Label& label : l) {
-    bool listed = std::find(grouping.begin(), grouping.end(), label.name) != grouping.end();
-    bool use = without ? (!listed && label.name != tsdb::kMetricName) : listed;
-    if (!use) continue;
-    key += label.name;
-    key += '\xff';
-    key += label.value;
-    key += '\xff';
+// The group's labels: by (keep the listed names) or without (drop them and the name).
+tsdb::Labels GroupLabels(const tsdb::Labels& l, const std::vector<std::string>& grouping,
+                         bool without) {
+  tsdb::LabelsBuilder b(l);
+  if (without) {
+    for (const std::string& n : grouping) b.Del(n);
+    b.Del(tsdb::kMetricName);
+    return b.Build();
   }
-  return key;
+  if (grouping.empty()) return tsdb::Labels();
+  return b.Keep(grouping).Build();
+}
+
+uint32_t GroupingId(const std::vector<std::string>& grouping, bool without) {
+  std::string description = without ? "agg-without:" : "agg-by:";
+  for (const std::string& n : grouping) description += n + ",";
+  return tsdb::InternProjection(description);
 }
 
 }  // namespace
@@ -88,23 +92,25 @@ Vector EvalAggregate(Evaluator& ev, const AggregateExpr& a, int64_t ts) {
   Vector vec = ev.EvalVector(*a.expr, ts);
   if ((a.op == AggOp::kTopk || a.op == AggOp::kBottomk) && k < 1) return {};
 
-  std::unordered_map<std::string, size_t> index;
+  // Group labels identify the group; they are cached per input label set (see
+  // Labels::Project), except for count_values whose input labels are built here.
+  const uint32_t projection = GroupingId(grouping, a.without);
+  auto group_labels = [&](const tsdb::Labels& l) { return GroupLabels(l, grouping, a.without); };
+  std::unordered_map<tsdb::Labels, size_t, tsdb::LabelsHash> index;
+  index.reserve(vec.size());
   std::vector<Group> groups;
   for (Sample& s : vec) {
+    tsdb::Labels key;
     if (a.op == AggOp::kCountValues) {
       s.metric = tsdb::LabelsBuilder(s.metric).Set(value_label, FormatFloat(s.v)).Build();
+      key = group_labels(s.metric);
+    } else {
+      key = s.metric.Project(projection, group_labels);
     }
-    auto [it, inserted] = index.emplace(GroupKey(s.metric, grouping, a.without), groups.size());
+    auto [it, inserted] = index.emplace(key, groups.size());
     if (inserted) {
       Group g;
-      tsdb::LabelsBuilder b(s.metric);
-      if (a.without) {
-        for (const std::string& n : grouping) b.Del(n);
-        b.Del(tsdb::kMetricName);
-        g.labels = b.Build();
-      } else if (!grouping.empty()) {
-        g.labels = b.Keep(grouping).Build();
-      }
+      g.labels = std::move(key);
       g.value = s.v;
       g.mean = s.v;
       g.count = 1;

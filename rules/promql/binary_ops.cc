@@ -58,23 +58,8 @@ std::pair<double, bool> ElemBinop(BinOp op, double l, double r) {
   }
 }
 
-// The labels that decide whether two samples match, serialized.
-std::string Signature(const tsdb::Labels& l, const VectorMatching& m) {
-  std::string sig;
-  for (const tsdb::Label& label : l) {
-    bool listed = std::find(m.matching_labels.begin(), m.matching_labels.end(), label.name) !=
-                  m.matching_labels.end();
-    bool use = m.on ? listed : (!listed && label.name != tsdb::kMetricName);
-    if (!use) continue;
-    sig += label.name;
-    sig += '\xff';
-    sig += label.value;
-    sig += '\xff';
-  }
-  return sig;
-}
-
 tsdb::Labels MatchedLabels(const tsdb::Labels& l, const VectorMatching& m) {
+  if (!m.on && m.matching_labels.empty()) return l.WithoutMetricName();
   tsdb::LabelsBuilder b(l);
   if (m.on) {
     b.Keep(m.matching_labels);
@@ -85,8 +70,28 @@ tsdb::Labels MatchedLabels(const tsdb::Labels& l, const VectorMatching& m) {
   return b.Build();
 }
 
-tsdb::Labels ResultMetric(const tsdb::Labels& lhs, const tsdb::Labels& rhs, BinOp op,
-                          const VectorMatching& m) {
+/// The labels that decide whether two samples match (cached per label set).
+class Signer {
+ public:
+  explicit Signer(const VectorMatching& m) : m_(m) {
+    std::string description = m.on ? "match-on:" : "match-ignoring:";
+    for (const std::string& n : m.matching_labels) description += n + ",";
+    id_ = tsdb::InternProjection(description);
+  }
+  tsdb::Labels operator()(const tsdb::Labels& l) const {
+    if (!m_.on && m_.matching_labels.empty()) return l.WithoutMetricName();
+    return l.Project(id_, [this](const tsdb::Labels& x) { return MatchedLabels(x, m_); });
+  }
+
+ private:
+  const VectorMatching& m_;
+  uint32_t id_ = 0;
+};
+
+using LabelsSet = std::unordered_set<tsdb::Labels, tsdb::LabelsHash>;
+
+tsdb::Labels ResultMetricUncached(const tsdb::Labels& lhs, const tsdb::Labels& rhs, BinOp op,
+                                  const VectorMatching& m) {
   tsdb::LabelsBuilder b(lhs);
   if (ShouldDropMetricName(op)) b.Del(tsdb::kMetricName);
   if (m.card == Cardinality::kOneToOne) {
@@ -100,34 +105,61 @@ tsdb::Labels ResultMetric(const tsdb::Labels& lhs, const tsdb::Labels& rhs, BinO
   return b.Build();
 }
 
+/// The result's labels; they only depend on the left side unless group_x(labels...)
+/// copies labels from the right, so those are cached per left label set.
+class ResultLabeler {
+ public:
+  ResultLabeler(BinOp op, const VectorMatching& m) : op_(op), m_(m) {
+    std::string description = std::string("result:") + (ShouldDropMetricName(op) ? "drop," : "") +
+                              (m.card == Cardinality::kOneToOne ? "1:1," : "n:m,") +
+                              (m.on ? "on:" : "ignoring:");
+    for (const std::string& n : m.matching_labels) description += n + ",";
+    id_ = tsdb::InternProjection(description);
+  }
+  tsdb::Labels operator()(const tsdb::Labels& lhs, const tsdb::Labels& rhs) const {
+    if (!m_.include.empty()) return ResultMetricUncached(lhs, rhs, op_, m_);
+    return lhs.Project(id_, [this](const tsdb::Labels& l) {
+      return ResultMetricUncached(l, tsdb::Labels(), op_, m_);
+    });
+  }
+
+ private:
+  BinOp op_;
+  const VectorMatching& m_;
+  uint32_t id_ = 0;
+};
+
 Vector SetOp(BinOp op, Vector lhs, Vector rhs, const VectorMatching& m) {
+  const Signer sig(m);
   Vector out;
   switch (op) {
     case BinOp::kAnd: {
       if (lhs.empty() || rhs.empty()) return out;
-      std::unordered_set<std::string> right;
-      for (const Sample& s : rhs) right.insert(Signature(s.metric, m));
+      LabelsSet right;
+      for (const Sample& s : rhs) right.insert(sig(s.metric));
       for (Sample& s : lhs) {
-        if (right.contains(Signature(s.metric, m))) out.push_back(std::move(s));
+        if (right.contains(sig(s.metric))) out.push_back(std::move(s));
       }
       return out;
     }
     case BinOp::kOr: {
-      std::unordered_set<std::string> left;
+      LabelsSet left;
+      out.reserve(lhs.size() + rhs.size());
       for (Sample& s : lhs) {
-        left.insert(Signature(s.metric, m));
+        left.insert(sig(s.metric));
         out.push_back(std::move(s));
       }
       for (Sample& s : rhs) {
-        if (!left.contains(Signature(s.metric, m))) out.push_back(std::move(s));
+        if (!left.contains(sig(s.metric))) out.push_back(std::move(s));
       }
       return out;
     }
     default: {
-      std::unordered_set<std::string> right;
-      for (const Sample& s : rhs) right.insert(Signature(s.metric, m));
+      if (rhs.empty()) return lhs;
+      LabelsSet right;
+      for (const Sample& s : rhs) right.insert(sig(s.metric));
       for (Sample& s : lhs) {
-        if (!right.contains(Signature(s.metric, m))) out.push_back(std::move(s));
+        if (!right.contains(sig(s.metric))) out.push_back(std::move(s));
       }
       return out;
     }
@@ -139,9 +171,12 @@ Vector VectorBinop(BinOp op, Vector lhs, Vector rhs, const VectorMatching& m, bo
   if (lhs.empty() || rhs.empty()) return out;
   const bool one_to_many = m.card == Cardinality::kOneToMany;
   if (one_to_many) std::swap(lhs, rhs);
-  std::unordered_map<std::string, const Sample*> right;
+  const Signer signature(m);
+  const ResultLabeler result_labels(op, m);
+  std::unordered_map<tsdb::Labels, const Sample*, tsdb::LabelsHash> right;
+  right.reserve(rhs.size());
   for (const Sample& rs : rhs) {
-    auto [it, inserted] = right.emplace(Signature(rs.metric, m), &rs);
+    auto [it, inserted] = right.emplace(signature(rs.metric), &rs);
     if (!inserted) {
       Throw("found duplicate series for the match group " + MatchedLabels(rs.metric, m).ToString() +
             " on the " + (one_to_many ? "left" : "right") + " hand-side of the operation: [" +
@@ -149,9 +184,10 @@ Vector VectorBinop(BinOp op, Vector lhs, Vector rhs, const VectorMatching& m, bo
             "];many-to-many matching not allowed: matching labels must be unique on one side");
     }
   }
-  std::unordered_map<std::string, std::unordered_set<tsdb::Labels, tsdb::LabelsHash>> matched;
+  LabelsSet matched_one;  // one-to-one: signatures already matched
+  std::unordered_map<tsdb::Labels, LabelsSet, tsdb::LabelsHash> matched;  // group_x
   for (const Sample& ls : lhs) {
-    std::string sig = Signature(ls.metric, m);
+    tsdb::Labels sig = signature(ls.metric);
     auto it = right.find(sig);
     if (it == right.end()) continue;
     const Sample& rs = *it->second;
@@ -163,16 +199,15 @@ Vector VectorBinop(BinOp op, Vector lhs, Vector rhs, const VectorMatching& m, bo
     } else if (!keep) {
       continue;
     }
-    tsdb::Labels metric = ResultMetric(ls.metric, rs.metric, op, m);
+    tsdb::Labels metric = result_labels(ls.metric, rs.metric);
     if (return_bool) metric = metric.WithoutMetricName();
-    auto [mit, first] = matched.try_emplace(sig);
     if (m.card == Cardinality::kOneToOne) {
-      if (!first) {
+      if (!matched_one.insert(sig).second) {
         Throw(
             "multiple matches for labels: many-to-one matching must be explicit "
             "(group_left/group_right)");
       }
-    } else if (!mit->second.insert(metric).second) {
+    } else if (!matched[sig].insert(metric).second) {
       Throw("multiple matches for labels: grouping labels must ensure unique matches");
     }
     out.push_back(Sample{std::move(metric), value, 0});
@@ -182,6 +217,7 @@ Vector VectorBinop(BinOp op, Vector lhs, Vector rhs, const VectorMatching& m, bo
 
 Vector VectorScalarBinop(BinOp op, Vector lhs, double scalar, bool swap, bool return_bool) {
   Vector out;
+  out.reserve(lhs.size());
   for (Sample& s : lhs) {
     double lv = s.v, rv = scalar;
     if (swap) std::swap(lv, rv);

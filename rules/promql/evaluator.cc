@@ -73,17 +73,18 @@ double Quantile(double q, std::vector<double> values) {
 
 void CheckNoDuplicateLabelsets(const Vector& v) {
   if (v.size() < 2) return;
-  struct Hash {
-    size_t operator()(const tsdb::Labels* l) const { return l->Hash(); }
-  };
-  struct Eq {
-    bool operator()(const tsdb::Labels* a, const tsdb::Labels* b) const { return *a == *b; }
-  };
-  std::unordered_set<const tsdb::Labels*, Hash, Eq> seen;
-  seen.reserve(v.size());
-  for (const Sample& s : v) {
-    if (!seen.insert(&s.metric).second) {
-      Throw("vector cannot contain metrics with the same labelset");
+  // Sort (hash, index) pairs; only equal hashes need a label comparison.
+  thread_local std::vector<std::pair<size_t, size_t>> hashes;
+  hashes.clear();
+  hashes.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) hashes.emplace_back(v[i].metric.Hash(), i);
+  std::sort(hashes.begin(), hashes.end());
+  for (size_t i = 1; i < hashes.size(); ++i) {
+    if (hashes[i].first != hashes[i - 1].first) continue;
+    for (size_t j = i; j > 0 && hashes[j - 1].first == hashes[i].first; --j) {
+      if (v[hashes[j - 1].second].metric == v[hashes[i].second].metric) {
+        Throw("vector cannot contain metrics with the same labelset");
+      }
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <unordered_map>
 
 #include "rules/promql/eval_internal.h"
 
@@ -216,14 +217,17 @@ bool ParseGoFloat(const std::string& s, double& out) {
 }
 
 Value HistogramQuantile(Evaluator& ev, const Call& c, int64_t ts) {
+  static const uint32_t kWithoutLe = tsdb::InternProjection("histogram-quantile:without-le");
   const double q = ev.EvalScalar(*c.args[0], ts);
   Vector v = ev.EvalVector(*c.args[1], ts);
-  std::map<tsdb::Labels, std::vector<Bucket>> groups;
+  std::unordered_map<tsdb::Labels, std::vector<Bucket>, tsdb::LabelsHash> groups;
   std::vector<tsdb::Labels> order;
   for (const Sample& s : v) {
     double upper = 0;
     if (!ParseGoFloat(s.metric.Get("le"), upper)) continue;
-    tsdb::Labels key = tsdb::LabelsBuilder(s.metric).Del(tsdb::kMetricName).Del("le").Build();
+    tsdb::Labels key = s.metric.Project(kWithoutLe, [](const tsdb::Labels& l) {
+      return tsdb::LabelsBuilder(l).Del(tsdb::kMetricName).Del("le").Build();
+    });
     auto [it, inserted] = groups.try_emplace(key);
     if (inserted) order.push_back(key);
     it->second.push_back({upper, s.v});
