@@ -39,6 +39,7 @@ Labels::Labels(std::vector<Label> sorted) {
   hash_ = HashLabels(sorted);
   auto rep = std::make_shared<Rep>();
   rep->items = std::move(sorted);
+  for (const Label& l : rep->items) rep->has_name |= l.name == kMetricName;
   rep_ = std::move(rep);
 }
 
@@ -74,7 +75,7 @@ const std::string& Labels::Get(std::string_view name) const {
 bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
 
 Labels Labels::WithoutMetricName() const {
-  if (!Has(kMetricName)) return *this;
+  if (!rep_ || !rep_->has_name) return *this;
   std::call_once(rep_->without_name_once, [this] {
     std::vector<Label> out;
     out.reserve(size() - 1);
@@ -86,21 +87,33 @@ Labels Labels::WithoutMetricName() const {
   return rep_->without_name;
 }
 
+Labels::Rep::~Rep() {
+  const Projection* p = projections.load(std::memory_order_acquire);
+  while (p != nullptr) {
+    const Projection* next = p->next;
+    delete p;
+    p = next;
+  }
+}
+
 std::optional<Labels> Labels::CachedProjection(uint32_t id) const {
-  std::lock_guard<std::mutex> lock(rep_->projections_mu);
-  for (const Rep::Projection& p : rep_->projections) {
-    if (p.id == id) return p.identity ? *this : p.result;
+  for (const Rep::Projection* p = rep_->projections.load(std::memory_order_acquire); p != nullptr;
+       p = p->next) {
+    if (p->id == id) return p->identity ? *this : p->result;
   }
   return std::nullopt;
 }
 
 bool Labels::CacheProjection(uint32_t id, const Labels& result) const {
   const bool identity = result == *this;
-  std::lock_guard<std::mutex> lock(rep_->projections_mu);
-  for (const Rep::Projection& p : rep_->projections) {
-    if (p.id == id) return identity;  // another thread got there first
-  }
-  rep_->projections.push_back({id, identity, identity ? Labels() : result});
+  auto* node = new Rep::Projection{id, identity, identity ? Labels() : result, nullptr};
+  const Rep::Projection* head = rep_->projections.load(std::memory_order_acquire);
+  do {
+    // Another thread may have cached the same id meanwhile: a duplicate entry is
+    // harmless (lookups stop at the first), so no re-check is needed.
+    node->next = head;
+  } while (!rep_->projections.compare_exchange_weak(head, node, std::memory_order_release,
+                                                    std::memory_order_acquire));
   return identity;
 }
 

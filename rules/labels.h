@@ -4,6 +4,7 @@
 /// computed WithoutMetricName() cache is filled under std::call_once).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -87,18 +88,25 @@ class Labels {
 /// Shared storage of a non-empty Labels; WithoutMetricName() is computed once per set,
 /// so series read from the store repeatedly reuse it.
 struct Labels::Rep {
+  Rep() = default;
+  Rep(const Rep&) = delete;
+  Rep& operator=(const Rep&) = delete;
+  ~Rep();
+
   std::vector<Label> items;
+  bool has_name = false;  ///< carries __name__
   mutable std::once_flag without_name_once;
   mutable Labels without_name;
-  mutable std::mutex projections_mu;
-  /// (projection id, result); a result equal to this very set is stored as an empty
-  /// Labels with `identity` set, so a set never holds a reference to itself.
+  /// Cached projections: an immutable list that only grows at its head, so readers need
+  /// no lock. A result equal to this very set is stored as `identity` (an empty Labels),
+  /// so a set never holds a reference to itself.
   struct Projection {
     uint32_t id;
     bool identity;
     Labels result;
+    const Projection* next;
   };
-  mutable std::vector<Projection> projections;
+  mutable std::atomic<const Projection*> projections{nullptr};
 };
 
 const std::vector<Label>& Labels::items() const { return rep_ ? rep_->items : EmptyItems(); }

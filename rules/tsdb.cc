@@ -65,7 +65,11 @@ SeriesStore::Series* SeriesStore::GetOrCreate(const Labels& labels) {
   s->labels = labels;
   Series* raw = s.get();
   series_.emplace(labels, std::move(s));
-  for (const Label& l : labels) postings_[l.name][l.value].push_back(raw);
+  for (const Label& l : labels) {
+    PostingsList& list = postings_[l.name][l.value];
+    list.ids.push_back(raw->id);
+    list.series.push_back(raw);
+  }
   return raw;
 }
 
@@ -76,9 +80,12 @@ void SeriesStore::RemovePostings(const Series& s) {
     auto by_value = by_name->second.find(l.value);
     if (by_value == by_name->second.end()) continue;
     PostingsList& list = by_value->second;
-    auto it = std::lower_bound(list.begin(), list.end(), s.id,
-                               [](const Series* a, uint64_t id) { return a->id < id; });
-    if (it != list.end() && *it == &s) list.erase(it);
+    auto it = std::lower_bound(list.ids.begin(), list.ids.end(), s.id);
+    if (it != list.ids.end() && *it == s.id) {
+      const auto pos = it - list.ids.begin();
+      list.ids.erase(it);
+      list.series.erase(list.series.begin() + pos);
+    }
     if (list.empty()) by_name->second.erase(by_value);
     if (by_name->second.empty()) postings_.erase(by_name);
   }
@@ -188,17 +195,33 @@ void SeriesStore::ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) c
       std::swap(lists[j], lists[j - 1]);
     }
   }
+  // Leapfrog: for each id of the shortest list, gallop forward in the others.
   size_t cursor[8] = {};
   const bool check_all = any_other || !all_eq_indexed;
-  for (const Series* s : *lists[0]) {
+  const PostingsList& shortest = *lists[0];
+  for (size_t i = 0; i < shortest.size(); ++i) {
+    const uint64_t id = shortest.ids[i];
     bool in_all = true;
     for (size_t k = 1; k < n_lists && in_all; ++k) {
-      const PostingsList& list = *lists[k];
+      const std::vector<uint64_t>& ids = lists[k]->ids;
       size_t& c = cursor[k];
-      while (c < list.size() && list[c]->id < s->id) ++c;
-      in_all = c < list.size() && list[c] == s;
+      if (c < ids.size() && ids[c] < id) {
+        size_t step = 1;
+        size_t hi = c + 1;
+        while (hi < ids.size() && ids[hi] < id) {
+          c = hi;
+          step *= 2;
+          hi = c + step;
+        }
+        c = static_cast<size_t>(
+            std::lower_bound(ids.begin() + static_cast<ptrdiff_t>(c),
+                             ids.begin() + static_cast<ptrdiff_t>(std::min(hi, ids.size())), id) -
+            ids.begin());
+      }
+      in_all = c < ids.size() && ids[c] == id;
     }
     if (!in_all) continue;
+    const Series* s = shortest.series[i];
     if (check_all && !MatchesAll(s->labels, matchers)) continue;
     fn(*s);
   }
@@ -214,20 +237,37 @@ size_t FirstChunk(const std::vector<Chunk>& chunks, int64_t mint) {
   return i;
 }
 
+/// First index in dt[0, n) whose value is >= target (n if none). Samples are usually
+/// evenly spaced, so the search starts at the interpolated position and walks.
+size_t LowerBoundDelta(const uint32_t* dt, size_t n, uint64_t target) {
+  if (n == 0 || target <= dt[0]) return 0;
+  if (target > dt[n - 1]) return n;
+  size_t i = static_cast<size_t>(static_cast<double>(n - 1) * static_cast<double>(target) /
+                                 static_cast<double>(dt[n - 1]));
+  if (i >= n) i = n - 1;
+  // dt[0] < target <= dt[n-1]: walk to the boundary, a few steps when spacing is even.
+  for (int steps = 0; steps < 8; ++steps) {
+    if (dt[i] < target) {
+      ++i;  // i < n since dt[n-1] >= target
+      if (dt[i] >= target) return i;
+    } else {
+      if (dt[i - 1] < target) return i;  // i > 0 since dt[0] < target
+      --i;
+    }
+  }
+  return static_cast<size_t>(
+      std::lower_bound(dt, dt + n, target, [](uint32_t d, uint64_t v) { return d < v; }) - dt);
+}
+
 /// [begin, end) of the samples of c within [mint, maxt]; c.base <= maxt.
 std::pair<size_t, size_t> SampleRange(const Chunk& c, int64_t mint, int64_t maxt) {
-  size_t begin = 0;
-  if (mint > c.base) {
-    const uint64_t lo = static_cast<uint64_t>(mint - c.base);
-    begin = static_cast<size_t>(std::lower_bound(c.dt.begin(), c.dt.end(), lo,
-                                                 [](uint32_t dt, uint64_t v) { return dt < v; }) -
-                                c.dt.begin());
-  }
-  const uint64_t hi = static_cast<uint64_t>(maxt - c.base);
+  const size_t n = c.dt.size();
+  const uint32_t* dt = c.dt.data();
+  const size_t begin =
+      mint > c.base ? LowerBoundDelta(dt, n, static_cast<uint64_t>(mint - c.base)) : 0;
+  // Windows usually end at or after the newest sample.
   const size_t end =
-      static_cast<size_t>(std::upper_bound(c.dt.begin(), c.dt.end(), hi,
-                                           [](uint64_t v, uint32_t dt) { return v < dt; }) -
-                          c.dt.begin());
+      maxt >= c.last_t ? n : LowerBoundDelta(dt, n, static_cast<uint64_t>(maxt - c.base) + 1);
   return {begin, std::max(begin, end)};
 }
 

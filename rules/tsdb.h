@@ -163,7 +163,12 @@ class SeriesStore {
   void ForEachMatching(const std::vector<Matcher>& matchers, Fn fn) const;
 
   /// Series carrying one label value, in creation (id) order.
-  using PostingsList = std::vector<Series*>;
+  struct PostingsList {
+    std::vector<uint64_t> ids;  ///< ascending; kept apart so intersections scan ids only
+    std::vector<Series*> series;
+    size_t size() const { return ids.size(); }
+    bool empty() const { return ids.empty(); }
+  };
 
   mutable std::shared_mutex mu_;
   Options options_;

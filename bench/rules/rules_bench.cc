@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -121,6 +122,12 @@ std::string RulesToml() {
   return out;
 }
 
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 std::string SeriesText(const Labels& l) {
   std::string out = l.MetricName() + "{";
   bool first = true;
@@ -168,14 +175,21 @@ int main(int argc, char** argv) {
   }
   tsdb::StoreStats stats = store.Stats();
   prometheus::Registry registry;
-  alerting::AlertEvaluator evaluator(rules, registry);
+  alerting::AlertEvaluatorOptions options;
+  if (argc == 3 && std::string(argv[1]) == "--threads") {
+    options.threads = static_cast<unsigned>(std::stoul(argv[2]));
+  }
+  alerting::AlertEvaluator evaluator(rules, registry, options);
   std::vector<double> tick_ms;
+  double cpu_ms_total = 0;  // CPU time of all threads (rule queries may run in parallel)
   size_t alerts = 0;
   for (int step = kSteps; step < kSteps + 60; ++step) {
     int64_t t = step * kStepMs;
     for (const BenchSeries& s : series) store.Append(s.labels, t, s.start + s.slope * step);
+    const double cpu_start = ProcessCpuMs();
     auto start = std::chrono::steady_clock::now();
     alerts = evaluator.Evaluate(static_cast<const tsdb::SeriesStore&>(store), t).size();
+    cpu_ms_total += ProcessCpuMs() - cpu_start;
     tick_ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
@@ -183,12 +197,15 @@ int main(int argc, char** argv) {
   std::sort(tick_ms.begin(), tick_ms.end());
   double sum = 0;
   for (double v : tick_ms) sum += v;
-  std::printf("rules=%zu series=%zu samples=%zu\n", rules.rules.size(), stats.series,
-              stats.samples);
+  std::printf("rules=%zu series=%zu samples=%zu threads=%s\n", rules.rules.size(), stats.series,
+              stats.samples,
+              options.threads == 0 ? "auto" : std::to_string(options.threads).c_str());
   std::printf("bytes_per_sample=%.2f\n",
               static_cast<double>(stats.sample_bytes) / static_cast<double>(stats.samples));
-  std::printf("tick_ms_mean=%.2f tick_ms_p50=%.2f tick_ms_max=%.2f active_alerts=%zu\n",
-              sum / static_cast<double>(tick_ms.size()), tick_ms[tick_ms.size() / 2],
-              tick_ms.back(), alerts);
+  std::printf(
+      "tick_ms_mean=%.2f tick_ms_p50=%.2f tick_ms_max=%.2f tick_cpu_ms_mean=%.2f "
+      "active_alerts=%zu\n",
+      sum / static_cast<double>(tick_ms.size()), tick_ms[tick_ms.size() / 2], tick_ms.back(),
+      cpu_ms_total / static_cast<double>(tick_ms.size()), alerts);
   return 0;
 }

@@ -8,7 +8,9 @@ set -eu
 build=${1:-build}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-echo "== in-process (flexport-agent engine)"
+echo "== in-process (flexport-agent engine), rule queries on one thread"
+"$build/bench/rules/rules_bench" --threads 1
+echo "== in-process, rule queries spread over the cores (the agent's default)"
 "$build/bench/rules/rules_bench"
 "$build/bench/rules/rules_bench" --emit "$dir" >/dev/null
 seconds() { /usr/bin/time -f "%e s, %M KiB max RSS" "$@" >/dev/null 2>"$dir/time" || true; tail -1 "$dir/time"; }

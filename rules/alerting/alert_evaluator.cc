@@ -3,9 +3,12 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <set>
+#include <thread>
 
 #include "rules/alerting/alert_instances.h"
+#include "rules/alerting/parallel_for.h"
 
 namespace fxagent::alerting {
 
@@ -36,7 +39,11 @@ AlertEvaluator::AlertEvaluator(RuleSet rules, prometheus::Registry& registry,
                   .Help("Active alerts (1 per alert), like Prometheus' ALERTS")
                   .Register(registry)),
       active_(rules_.rules.size()),
-      index_(rules_.rules.size()) {
+      index_(rules_.rules.size()),
+      results_(rules_.rules.size()) {
+  unsigned threads = options_.threads;
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
+  pool_ = std::make_unique<ParallelFor>(threads - 1);
   for (const Rule& rule : rules_.rules) {
     label_caches_.push_back(std::make_unique<detail::FinalLabelsCache>());
     annotations_use_value_.push_back(detail::AnnotationsUseValue(rule));
@@ -69,79 +76,39 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
   size_t previous = 0;
   for (const AlertMap& m : active_) previous += m.size();
   out.reserve(previous + previous / 4 + 8);
-  std::vector<detail::Instance> instances;
-  for (size_t i = 0; i < rules_.rules.size(); ++i) {
+  const size_t n = rules_.rules.size();
+  for (size_t i = 0; i < n;) {
     const Rule& rule = rules_.rules[i];
     if (!rule.IsAlert()) {
-      if (writable == nullptr) continue;
-      std::vector<tsdb::ScrapeSample> samples;
-      if (auto err = detail::EvalRecordingRule(rule, store, t_ms, options_.eval, &samples)) {
-        errors_.push_back(rule.record + ": " + *err);
-        continue;
+      // Recording rules run in file order: later rules see what they wrote.
+      if (writable != nullptr) {
+        std::vector<tsdb::ScrapeSample> samples;
+        if (auto err = detail::EvalRecordingRule(rule, store, t_ms, options_.eval, &samples)) {
+          errors_.push_back(rule.record + ": " + *err);
+        } else {
+          for (const tsdb::ScrapeSample& s : samples) writable->Append(s.labels, t_ms, s.value);
+        }
       }
-      for (const tsdb::ScrapeSample& s : samples) writable->Append(s.labels, t_ms, s.value);
+      ++i;
       continue;
     }
-    AlertMap& alerts = active_[i];
-    AlertIndex& index = index_[i];
-    instances.clear();
-    if (auto err = detail::EvalAlertRule(rule, store, t_ms, options_.eval, &instances,
-                                         label_caches_[i].get(), tick)) {
-      errors_.push_back(rule.alert + ": " + *err);
-      for (const auto& [labels, a] : alerts) out.push_back(ToState(rule, a));
-      continue;
+    // A run of alert rules only reads the store: their queries may run in parallel;
+    // their results are applied in file order.
+    size_t end = i;
+    while (end < n && rules_.rules[end].IsAlert()) ++end;
+    const std::function<void(size_t)> query = [&, first = i](size_t k) {
+      const size_t r = first + k;
+      RuleResult& res = results_[r];
+      res.instances.clear();
+      res.error = detail::EvalAlertRule(rules_.rules[r], store, t_ms, options_.eval, &res.instances,
+                                        label_caches_[r].get(), tick);
+    };
+    if (end - i >= kParallelMinRules) {
+      pool_->Run(end - i, query);
+    } else {
+      for (size_t k = 0; k < end - i; ++k) query(k);
     }
-    for (detail::Instance& inst : instances) {
-      auto [slot, inserted] = index.try_emplace(inst.labels, nullptr);
-      if (inserted) slot->second = &alerts.try_emplace(inst.labels).first->second;
-      Alert& a = *slot->second;
-      if (inserted) {
-        a.labels = std::make_shared<const StringMap>(detail::ToStringMap(inst.labels));
-        a.state = AlertStatus::kPending;
-        a.active_at = t_ms;
-        state_dirty_ = true;
-      }
-      a.value = inst.value;
-      if (!a.annotations || annotations_use_value_[i]) {
-        a.annotations = detail::ExpandAnnotations(rule, inst);
-      }
-      a.seen_tick = tick;
-    }
-    for (auto it = alerts.begin(); it != alerts.end();) {
-      Alert& a = it->second;
-      if (a.seen_tick != tick) {
-        bool keep = false;
-        if (a.state == AlertStatus::kFiring && rule.keep_firing_for_ms > 0) {
-          if (!a.keep_firing_since) {
-            a.keep_firing_since = t_ms;
-            state_dirty_ = true;
-          }
-          keep = t_ms - *a.keep_firing_since < rule.keep_firing_for_ms;
-        }
-        if (!keep) {
-          if (a.state == AlertStatus::kFiring) {
-            AlertState resolved = ToState(rule, a);
-            resolved.state = AlertStatus::kResolved;
-            resolved.resolved_at_ms = t_ms;
-            out.push_back(std::move(resolved));
-          }
-          index.erase(it->first);
-          it = alerts.erase(it);
-          state_dirty_ = true;
-          continue;
-        }
-      } else if (a.keep_firing_since) {
-        a.keep_firing_since.reset();
-        state_dirty_ = true;
-      }
-      if (a.state == AlertStatus::kPending && t_ms - a.active_at >= rule.for_ms) {
-        a.state = AlertStatus::kFiring;
-        a.fired_at = t_ms;
-        state_dirty_ = true;
-      }
-      out.push_back(ToState(rule, a));
-      ++it;
-    }
+    for (; i < end; ++i) ApplyRule(i, t_ms, tick, out);
   }
   UpdateGauges();
   if (!options_.state_path.empty() && state_dirty_) {
@@ -153,6 +120,71 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
     state_dirty_ = !save_error_.empty();
   }
   return out;
+}
+
+void AlertEvaluator::ApplyRule(size_t i, int64_t t_ms, uint64_t tick,
+                               std::vector<AlertState>& out) {
+  const Rule& rule = rules_.rules[i];
+  AlertMap& alerts = active_[i];
+  AlertIndex& index = index_[i];
+  RuleResult& res = results_[i];
+  if (res.error) {
+    errors_.push_back(rule.alert + ": " + *res.error);
+    for (const auto& [labels, a] : alerts) out.push_back(ToState(rule, a));
+    return;
+  }
+  for (detail::Instance& inst : res.instances) {
+    auto [slot, inserted] = index.try_emplace(inst.labels, nullptr);
+    if (inserted) slot->second = &alerts.try_emplace(inst.labels).first->second;
+    Alert& a = *slot->second;
+    if (inserted) {
+      a.labels = std::make_shared<const StringMap>(detail::ToStringMap(inst.labels));
+      a.state = AlertStatus::kPending;
+      a.active_at = t_ms;
+      state_dirty_ = true;
+    }
+    a.value = inst.value;
+    if (!a.annotations || annotations_use_value_[i]) {
+      a.annotations = detail::ExpandAnnotations(rule, inst);
+    }
+    a.seen_tick = tick;
+  }
+  res.instances.clear();  // drop label references until the next tick
+  for (auto it = alerts.begin(); it != alerts.end();) {
+    Alert& a = it->second;
+    if (a.seen_tick != tick) {
+      bool keep = false;
+      if (a.state == AlertStatus::kFiring && rule.keep_firing_for_ms > 0) {
+        if (!a.keep_firing_since) {
+          a.keep_firing_since = t_ms;
+          state_dirty_ = true;
+        }
+        keep = t_ms - *a.keep_firing_since < rule.keep_firing_for_ms;
+      }
+      if (!keep) {
+        if (a.state == AlertStatus::kFiring) {
+          AlertState resolved = ToState(rule, a);
+          resolved.state = AlertStatus::kResolved;
+          resolved.resolved_at_ms = t_ms;
+          out.push_back(std::move(resolved));
+        }
+        index.erase(it->first);
+        it = alerts.erase(it);
+        state_dirty_ = true;
+        continue;
+      }
+    } else if (a.keep_firing_since) {
+      a.keep_firing_since.reset();
+      state_dirty_ = true;
+    }
+    if (a.state == AlertStatus::kPending && t_ms - a.active_at >= rule.for_ms) {
+      a.state = AlertStatus::kFiring;
+      a.fired_at = t_ms;
+      state_dirty_ = true;
+    }
+    out.push_back(ToState(rule, a));
+    ++it;
+  }
 }
 
 void AlertEvaluator::RebuildIndex() {

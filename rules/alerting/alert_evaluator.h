@@ -33,13 +33,22 @@ namespace fxagent::alerting {
 
 namespace detail {
 class FinalLabelsCache;
+struct Instance;
 }  // namespace detail
+class ParallelFor;
 
 struct AlertEvaluatorOptions {
   /// Where active alert state is persisted after every change; "" = not persisted.
   std::string state_path;
   promql::EvalOptions eval;
+  /// Threads evaluating alert rules' queries in parallel (the calling thread included);
+  /// 0 = one per core, at most 4. Only used for runs of at least
+  /// kParallelMinRules consecutive alert rules; extra threads start on first use.
+  unsigned threads = 0;
 };
+
+/// Consecutive alert rules needed before their queries are spread over threads.
+inline constexpr size_t kParallelMinRules = 64;
 
 class AlertEvaluator {
  public:
@@ -97,8 +106,16 @@ class AlertEvaluator {
     prometheus::Gauge* firing = nullptr;
   };
 
+  /// A rule's query result of the current tick (filled in parallel, applied in order).
+  struct RuleResult {
+    std::optional<std::string> error;
+    std::vector<detail::Instance> instances;
+  };
+
   std::vector<AlertState> EvaluateImpl(const tsdb::SeriesStore& store, tsdb::SeriesStore* writable,
                                        int64_t t_ms);
+  /// Advances rule i's alerts with results_[i]; appends their states to out.
+  void ApplyRule(size_t i, int64_t t_ms, uint64_t tick, std::vector<AlertState>& out);
   void UpdateGauges();
   void RebuildIndex();
   std::string StateJsonLocked() const;
@@ -115,6 +132,8 @@ class AlertEvaluator {
   std::vector<AlertMap> active_;   ///< per rule index
   std::vector<AlertIndex> index_;  ///< per rule index, over active_
   std::vector<std::unique_ptr<detail::FinalLabelsCache>> label_caches_;  ///< per rule index
+  std::vector<RuleResult> results_;                                      ///< per rule index
+  std::unique_ptr<ParallelFor> pool_;
   uint64_t tick_ = 0;
   bool state_dirty_ = true;  ///< persisted state changed since the last successful save
   std::vector<std::string> errors_;

@@ -89,6 +89,40 @@ void CheckNoDuplicateLabelsets(const Vector& v) {
   }
 }
 
+namespace {
+/// True when a selector only matches series of one metric name: dropping the name then
+/// cannot make two of its series equal.
+bool SingleMetricName(const Expr& e0) {
+  const Expr* p = &e0;
+  while (p->kind == ExprKind::kParen) p = static_cast<const ParenExpr*>(p)->expr.get();
+  const Expr& e = *p;
+  const VectorSelector* vs = nullptr;
+  if (e.kind == ExprKind::kVectorSelector) vs = static_cast<const VectorSelector*>(&e);
+  if (e.kind == ExprKind::kMatrixSelector) vs = static_cast<const MatrixSelector&>(e).vs.get();
+  if (vs == nullptr) return false;
+  for (const tsdb::Matcher& m : vs->matchers) {
+    if (m.name() == tsdb::kMetricName && m.type() == tsdb::MatchType::kEqual &&
+        !m.value().empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool KeepsSeriesDistinct(const Call& c) {
+  // Functions that set labels can merge series; the others at most drop the name.
+  if (c.func->name == "label_replace" || c.func->name == "label_join") return false;
+  bool any_series_arg = false;
+  for (const ExprPtr& arg : c.args) {
+    const ValueType t = arg->Type();
+    if (t != ValueType::kVector && t != ValueType::kMatrix) continue;
+    if (!SingleMetricName(*arg)) return false;
+    any_series_arg = true;
+  }
+  return any_series_arg;
+}
+}  // namespace
+
 int64_t Evaluator::AtTime(const std::optional<AtModifier>& at, int64_t ts) const {
   if (!at) return ts;
   if (at->kind == AtModifier::Kind::kTimestamp) return at->t_ms;
@@ -215,7 +249,9 @@ Value Evaluator::EvalCall(const Call& c, int64_t ts) {
     Throw("function \"" + std::string(c.func->name) + "\" is not implemented");
   }
   Value v = it->second(*this, c, ts);
-  if (auto* vec = std::get_if<Vector>(&v)) CheckNoDuplicateLabelsets(*vec);
+  if (auto* vec = std::get_if<Vector>(&v); vec != nullptr && !KeepsSeriesDistinct(c)) {
+    CheckNoDuplicateLabelsets(*vec);
+  }
   return v;
 }
 
