@@ -88,6 +88,17 @@ struct SampleView {
       }
     }
   }
+  /// Calls fn(double) for every value in time order (no timestamps computed).
+  template <typename Fn>
+  void ForEachValue(Fn&& fn) const {
+    for (const SampleRun& r : runs) {
+      if (r.dt != nullptr) {
+        for (size_t i = 0; i < r.n; ++i) fn(r.v[i]);
+      } else {
+        for (size_t i = 0; i < r.n; ++i) fn(r.points[i].v);
+      }
+    }
+  }
   /// Prometheus' counter-reset correction, in time order: for every sample lower than
   /// its predecessor, adds the predecessor's value to `result`. Monotonic runs are
   /// skipped without reading their samples.

@@ -109,24 +109,24 @@ Value OverTime(Evaluator& ev, const Call& c, int64_t ts, Fn fn, bool keep_name =
 
 double AvgOverTime(const View& p) {
   double mean = 0, count = 0;
-  p.ForEach([&](const Point& pt) {
+  p.ForEachValue([&](double v) {
     count++;
     if (std::isinf(mean)) {
-      if (std::isinf(pt.v) && (mean > 0) == (pt.v > 0)) return;
-      if (!std::isinf(pt.v) && !std::isnan(pt.v)) return;
+      if (std::isinf(v) && (mean > 0) == (v > 0)) return;
+      if (!std::isinf(v) && !std::isnan(v)) return;
     }
-    mean += pt.v / count - mean / count;
+    mean += v / count - mean / count;
   });
   return mean;
 }
 
 double StdvarOverTime(const View& p) {
   double count = 0, mean = 0, c_mean = 0, aux = 0, c_aux = 0;
-  p.ForEach([&](const Point& pt) {
+  p.ForEachValue([&](double v) {
     count++;
-    double delta = pt.v - (mean + c_mean);
+    double delta = v - (mean + c_mean);
     KahanInc(delta / count, mean, c_mean);
-    KahanInc(delta * (pt.v - (mean + c_mean)), aux, c_aux);
+    KahanInc(delta * (v - (mean + c_mean)), aux, c_aux);
   });
   return (aux + c_aux) / count;
 }
@@ -147,7 +147,7 @@ Value AvgOT(Evaluator& ev, const Call& c, int64_t ts) { return OverTime(ev, c, t
 Value SumOT(Evaluator& ev, const Call& c, int64_t ts) {
   return OverTime(ev, c, ts, [](const View& p) {
     double sum = 0, comp = 0;
-    p.ForEach([&](const Point& pt) { KahanInc(pt.v, sum, comp); });
+    p.ForEachValue([&](double v) { KahanInc(v, sum, comp); });
     return std::isinf(sum) ? sum : sum + comp;
   });
 }
@@ -157,18 +157,14 @@ Value CountOT(Evaluator& ev, const Call& c, int64_t ts) {
 Value MinOT(Evaluator& ev, const Call& c, int64_t ts) {
   return OverTime(ev, c, ts, [](const View& p) {
     double m = p.front().v;
-    p.ForEach([&m](const Point& pt) {
-      if (pt.v < m || std::isnan(m)) m = pt.v;
-    });
+    p.ForEachValue([&m](double v) { m = (v < m || std::isnan(m)) ? v : m; });
     return m;
   });
 }
 Value MaxOT(Evaluator& ev, const Call& c, int64_t ts) {
   return OverTime(ev, c, ts, [](const View& p) {
     double m = p.front().v;
-    p.ForEach([&m](const Point& pt) {
-      if (pt.v > m || std::isnan(m)) m = pt.v;
-    });
+    p.ForEachValue([&m](double v) { m = (v > m || std::isnan(m)) ? v : m; });
     return m;
   });
 }
@@ -190,7 +186,7 @@ Value QuantileOT(Evaluator& ev, const Call& c, int64_t ts) {
   return OverTime(ev, c, ts, [q](const View& p) {
     std::vector<double> values;
     values.reserve(p.size());
-    p.ForEach([&values](const Point& pt) { values.push_back(pt.v); });
+    p.ForEachValue([&values](double v) { values.push_back(v); });
     return Quantile(q, std::move(values));
   });
 }
