@@ -210,8 +210,9 @@ int RunCli(int argc, char** argv) {
     if (*dead_letters) {
       std::string path = "/api/v1/webhooks/dead-letters?limit=" + std::to_string(hooks_limit);
       if (!hooks_type.empty()) path += "&type=" + httplib::detail::encode_query_param(hooks_type);
-      if (!hooks_since.empty())
+      if (!hooks_since.empty()) {
         path += "&since=" + httplib::detail::encode_query_param(hooks_since);
+      }
       return PrintAdminResponse(CallAgent(*config, "GET", path));
     }
     nlohmann::json body = nlohmann::json::object();

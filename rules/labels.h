@@ -23,6 +23,8 @@ struct Label {
   std::string name;
   std::string value;
   friend bool operator==(const Label&, const Label&) = default;
+  // clang-tidy 14 reports a literal 0 inside the defaulted <=>.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend auto operator<=>(const Label&, const Label&) = default;
 };
 

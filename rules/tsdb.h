@@ -120,7 +120,7 @@ struct StoreStats {
 class SeriesStore {
  public:
   struct Options {
-    int64_t retention_ms = 60 * 60 * 1000;
+    int64_t retention_ms = int64_t{60} * 60 * 1000;
   };
 
   SeriesStore();

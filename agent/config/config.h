@@ -88,7 +88,7 @@ struct WebhooksSection {
   std::vector<std::string> secrets;  // secrets; empty strings dropped
   bool allow_sha1 = false;
   std::string forward_to;  // "" = record only
-  uint64_t max_body = 1024 * 1024;
+  uint64_t max_body = uint64_t{1024} * 1024;
   Duration dedup_window = std::chrono::hours(72);
   int max_attempts = 12;
   int max_concurrency = 8;  // deliveries to the app in flight
@@ -103,7 +103,7 @@ struct BreakerSection {
   int failure_threshold = 5;  // consecutive 5xx/transport errors that open it
   Duration open_duration = std::chrono::seconds(30);
   int cache_entries = 1024;
-  uint64_t cache_max_body = 1024 * 1024;
+  uint64_t cache_max_body = uint64_t{1024} * 1024;
 };
 
 struct ProxySection {

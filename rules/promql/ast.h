@@ -201,6 +201,6 @@ std::string FormatFloat(double v);
 std::vector<int64_t> RangeDurations(const Expr& e);
 /// How far back in time (ms) evaluating `e` reads: max over selectors of range + offset
 /// (+ lookback for instant selectors), nested through subqueries. Use it to size retention.
-int64_t MaxLookbackMs(const Expr& e, int64_t lookback_delta_ms = 5 * 60 * 1000);
+int64_t MaxLookbackMs(const Expr& e, int64_t lookback_delta_ms = int64_t{5} * 60 * 1000);
 
 }  // namespace fxagent::promql

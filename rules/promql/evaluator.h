@@ -18,9 +18,9 @@
 namespace fxagent::promql {
 
 struct EvalOptions {
-  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  int64_t lookback_delta_ms = int64_t{5} * 60 * 1000;
   /// Step of subqueries without an explicit one (Prometheus' evaluation_interval).
-  int64_t default_step_ms = 60 * 1000;
+  int64_t default_step_ms = int64_t{60} * 1000;
 };
 
 struct EvalResult {
