@@ -44,6 +44,11 @@ AlertEvaluator::AlertEvaluator(RuleSet rules, prometheus::Registry& registry,
   unsigned threads = options_.threads;
   if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
   pool_ = std::make_unique<ParallelFor>(threads - 1);
+  std::vector<const promql::Expr*> roots;
+  for (const Rule& rule : rules_.rules) {
+    if (rule.expr) roots.push_back(rule.expr.get());
+  }
+  memo_.Prepare(roots);
   for (const Rule& rule : rules_.rules) {
     label_caches_.push_back(std::make_unique<detail::FinalLabelsCache>());
     annotations_use_value_.push_back(detail::AnnotationsUseValue(rule));
@@ -76,6 +81,9 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
   size_t previous = 0;
   for (const AlertMap& m : active_) previous += m.size();
   out.reserve(previous + previous / 4 + 8);
+  promql::EvalOptions eval = options_.eval;
+  eval.memo = &memo_;
+  memo_.Clear();
   const size_t n = rules_.rules.size();
   for (size_t i = 0; i < n;) {
     const Rule& rule = rules_.rules[i];
@@ -83,10 +91,11 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
       // Recording rules run in file order: later rules see what they wrote.
       if (writable != nullptr) {
         std::vector<tsdb::ScrapeSample> samples;
-        if (auto err = detail::EvalRecordingRule(rule, store, t_ms, options_.eval, &samples)) {
+        if (auto err = detail::EvalRecordingRule(rule, store, t_ms, eval, &samples)) {
           errors_.push_back(rule.record + ": " + *err);
         } else {
           for (const tsdb::ScrapeSample& s : samples) writable->Append(s.labels, t_ms, s.value);
+          memo_.Clear();  // later rules must see the recorded samples
         }
       }
       ++i;
@@ -100,7 +109,7 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
       const size_t r = first + k;
       RuleResult& res = results_[r];
       res.instances.clear();
-      res.error = detail::EvalAlertRule(rules_.rules[r], store, t_ms, options_.eval, &res.instances,
+      res.error = detail::EvalAlertRule(rules_.rules[r], store, t_ms, eval, &res.instances,
                                         label_caches_[r].get(), tick);
     };
     if (end - i >= kParallelMinRules) {
@@ -110,6 +119,7 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
     }
     for (; i < end; ++i) ApplyRule(i, t_ms, tick, out);
   }
+  memo_.Clear();
   UpdateGauges();
   if (!options_.state_path.empty() && state_dirty_) {
     std::string json = StateJsonLocked();

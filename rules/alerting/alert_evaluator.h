@@ -134,6 +134,7 @@ class AlertEvaluator {
   std::vector<std::unique_ptr<detail::FinalLabelsCache>> label_caches_;  ///< per rule index
   std::vector<RuleResult> results_;                                      ///< per rule index
   std::unique_ptr<ParallelFor> pool_;
+  promql::EvalMemo memo_;  ///< identical calls shared within one tick
   uint64_t tick_ = 0;
   bool state_dirty_ = true;  ///< persisted state changed since the last successful save
   std::vector<std::string> errors_;

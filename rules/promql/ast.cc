@@ -158,6 +158,11 @@ std::string AggregateExpr::ToString() const {
 
 ValueType Call::Type() const { return func->return_type; }
 
+const std::string& Expr::Text() const {
+  std::call_once(text_once_, [this] { text_ = ToString(); });
+  return text_;
+}
+
 std::string Call::ToString() const {
   std::string out(func->name);
   out += "(";

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,9 +78,15 @@ struct Expr {
   virtual ValueType Type() const = 0;
   /// PromQL text, formatted as Prometheus' String() does.
   virtual std::string ToString() const = 0;
+  /// ToString(), computed once (thread-safe): identifies identical subexpressions.
+  const std::string& Text() const;
 
   ExprKind kind;
   size_t pos = 0;  ///< byte offset of the node's first token
+
+ private:
+  mutable std::once_flag text_once_;
+  mutable std::string text_;
 };
 using ExprPtr = std::shared_ptr<Expr>;
 

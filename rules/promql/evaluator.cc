@@ -286,14 +286,88 @@ Value Evaluator::Eval(const Expr& e, int64_t ts) {
     case ExprKind::kBinary:
       return EvalBinary(*this, static_cast<const BinaryExpr&>(e), ts);
     case ExprKind::kAggregate:
-      return EvalAggregate(*this, static_cast<const AggregateExpr&>(e), ts);
-    case ExprKind::kCall:
-      return EvalCall(static_cast<const Call&>(e), ts);
+    case ExprKind::kCall: {
+      EvalMemo* memo = options_.memo;
+      const bool shared = memo != nullptr && memo->Shares(&e);
+      if (shared) {
+        if (std::shared_ptr<const Vector> hit = memo->Find(e, ts)) return Vector(*hit);
+      }
+      Value v = e.kind == ExprKind::kCall
+                    ? EvalCall(static_cast<const Call&>(e), ts)
+                    : Value(EvalAggregate(*this, static_cast<const AggregateExpr&>(e), ts));
+      if (const auto* vec = std::get_if<Vector>(&v); shared && vec != nullptr) {
+        memo->Store(e, ts, *vec);
+      }
+      return v;
+    }
   }
   Throw("unknown expression");
 }
 
 }  // namespace detail
+
+namespace {
+void CollectShareable(const Expr& e, std::vector<const Expr*>& out) {
+  if (e.kind == ExprKind::kCall || e.kind == ExprKind::kAggregate) out.push_back(&e);
+  switch (e.kind) {
+    case ExprKind::kMatrixSelector:
+    case ExprKind::kVectorSelector:
+    case ExprKind::kNumber:
+    case ExprKind::kString:
+      return;
+    case ExprKind::kSubquery:
+      CollectShareable(*static_cast<const SubqueryExpr&>(e).expr, out);
+      return;
+    case ExprKind::kParen:
+      CollectShareable(*static_cast<const ParenExpr&>(e).expr, out);
+      return;
+    case ExprKind::kUnary:
+      CollectShareable(*static_cast<const UnaryExpr&>(e).expr, out);
+      return;
+    case ExprKind::kBinary:
+      CollectShareable(*static_cast<const BinaryExpr&>(e).lhs, out);
+      CollectShareable(*static_cast<const BinaryExpr&>(e).rhs, out);
+      return;
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      CollectShareable(*a.expr, out);
+      if (a.param) CollectShareable(*a.param, out);
+      return;
+    }
+    case ExprKind::kCall:
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args) CollectShareable(*arg, out);
+      return;
+  }
+}
+}  // namespace
+
+void EvalMemo::Prepare(const std::vector<const Expr*>& roots) {
+  std::vector<const Expr*> nodes;
+  for (const Expr* root : roots) CollectShareable(*root, nodes);
+  std::unordered_map<std::string_view, size_t> count;
+  for (const Expr* n : nodes) ++count[n->Text()];
+  shared_.clear();
+  for (const Expr* n : nodes) {
+    if (count[n->Text()] > 1) shared_.insert(n);
+  }
+}
+
+std::shared_ptr<const Vector> EvalMemo::Find(const Expr& e, int64_t ts) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(Key{e.Text(), ts});
+  return it == entries_.end() ? nullptr : it->second;
+}
+
+void EvalMemo::Store(const Expr& e, int64_t ts, const Vector& v) {
+  auto value = std::make_shared<const Vector>(v);
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.try_emplace(Key{e.Text(), ts}, std::move(value));
+}
+
+void EvalMemo::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.clear();
+}
 
 EvalResult Evaluate(const Expr& expr, const tsdb::SeriesStore& store, int64_t t_ms,
                     const EvalOptions& options) {

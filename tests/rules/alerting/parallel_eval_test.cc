@@ -93,5 +93,60 @@ TEST(ParallelEvalTest, SameAlertsAsSingleThreaded) {
   }
 }
 
+// Identical subexpressions are shared within a tick, but a recording rule's samples must
+// be visible to the rules after it: the shared result of `sum(rec:m)` computed before the
+// recording rule ran cannot be reused after it.
+TEST(EvalMemoTest, RecordingRuleInvalidatesSharedResults) {
+  RuleSet rules = ParseRules(R"(
+[[rules]]
+alert = "Before"
+severity = "P4"
+expr = 'sum(rec:m) > 0'
+
+[[rules]]
+record = "rec:m"
+expr = 'sum by (i) (m)'
+
+[[rules]]
+alert = "After"
+severity = "P4"
+expr = 'sum(rec:m) > 0'
+)",
+                             "memo.toml", RuleFormat::kToml);
+  tsdb::SeriesStore store;
+  prometheus::Registry registry;
+  AlertEvaluator evaluator(std::move(rules), registry);
+  store.Append(tsdb::Labels{{"__name__", "m"}, {"i", "a"}}, 0, 5);
+  std::vector<AlertState> alerts = evaluator.Evaluate(store, 0);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].alertname, "After");
+}
+
+TEST(EvalMemoTest, SharesOnlyRepeatedCallsAndAggregations) {
+  RuleSet rules = ParseRules(R"(
+[[rules]]
+alert = "A"
+severity = "P3"
+expr = 'sum by (e) (rate(x[5m])) > 1'
+
+[[rules]]
+alert = "B"
+severity = "P2"
+expr = 'sum by (e) (rate(x[5m])) > 10'
+
+[[rules]]
+alert = "C"
+severity = "P4"
+expr = 'max(rate(y[5m])) > 1'
+)",
+                             "memo.toml", RuleFormat::kToml);
+  std::vector<const promql::Expr*> roots;
+  for (const Rule& r : rules.rules) roots.push_back(r.expr.get());
+  promql::EvalMemo memo;
+  memo.Prepare(roots);
+  // sum by (e) (...) and rate(x[5m]) in A and in B; nothing of C.
+  EXPECT_EQ(memo.shared_nodes(), 4u);
+}
+
 }  // namespace
 }  // namespace fxagent::alerting
