@@ -14,10 +14,13 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "agent/cgroup_tasks.h"
 #include "agent/credential_factory.h"
+#include "agent/elastic_thread_pool.h"
 #include "agent/http_routes.h"
 #include "agent/impact.h"
 #include "agent/metrics/api_metrics.h"
@@ -52,6 +55,8 @@ struct Listener {
   std::thread thread;
   ListenAddress bound;
 
+  int listen_fd = -1;  // the listening socket, recorded by the socket-options callback
+
   void Bind(const ListenAddress& want) {
     int port = want.port;
     if (port == 0) {
@@ -65,6 +70,10 @@ struct Listener {
                                " listener): address in use or not available");
     }
     bound = {want.host, static_cast<uint16_t>(port)};
+    // httplib 0.11 listens with a backlog of 5: a burst of a few connections (webhook
+    // senders, or anyone) overflows it and the dropped SYNs cost their clients a second
+    // each. Listening again on the bound socket only raises the backlog.
+    if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   }
   void Serve() {
     thread = std::thread([this] { server.listen_after_bind(); });
@@ -74,6 +83,44 @@ struct Listener {
     if (thread.joinable()) thread.join();
   }
 };
+
+// The public listener's threads. Measured in tests/hostile: 300 slowloris connections
+// (each holding a thread) no longer starve signed webhooks; idle, the agent keeps 4
+// threads instead of 128 (~1 MiB less RSS in bench/footprint).
+ElasticThreadPoolOptions PublicPoolOptions(Logger& log) {
+  ElasticThreadPoolOptions o;
+  o.core_threads = 4;
+  // The cap bounds what hostile clients can take. Memory: 300 held connections added
+  // ~5 MiB RSS (stacks are touched only as deep as a request goes), so 1024 stay far
+  // below the unit's MemoryMax, and their fds below LimitNOFILE. CPU: httplib 0.11 polls
+  // a connection waiting for its next request every 10 ms, so 1000 idle keep-alive
+  // connections cost ~1.8 cores (still answering signed webhooks, p99 63 ms). Beyond the
+  // cap, connections wait in a FIFO of 1024, then in the listen backlog (the accept loop
+  // blocks: enqueue() returns void in httplib 0.11, so a connection cannot be refused).
+  o.max_threads = 1024;
+  o.max_queued = 1024;
+  o.idle_timeout = std::chrono::seconds(5);
+  // httplib 0.11 parses a Range header with std::regex before any handler runs, and
+  // libstdc++'s regex recurses ~600 bytes of stack per character: a Range header at the
+  // 8 KiB line limit needs ~5 MiB. A smaller stack lets one request crash the agent
+  // (tests/hostile MaxLengthRangeHeaders...), so 8 MiB whatever `ulimit -s` says; it is
+  // virtual memory, only the touched pages are resident.
+  o.stack_size = 8u << 20;
+  o.name = "fxa-public";
+  // Every thread of the process counts against the cgroup's pids limit (systemd TasksMax,
+  // container pid limits): leave room for the others, which start threads on demand too
+  // (libcurl resolves each host name on a new thread).
+  constexpr int64_t kReservedTasks = 32;
+  o.can_grow = [tasks = CgroupTasks::ForThisProcess()] {
+    const std::optional<int64_t> free = tasks.Free();
+    return !free || *free > kReservedTasks;
+  };
+  o.on_saturated = [&log](size_t threads, size_t queued) {
+    log.Warn("public listener saturated: connections wait for a thread",
+             {{"threads", std::to_string(threads)}, {"queued", std::to_string(queued)}});
+  };
+  return o;
+}
 
 }  // namespace
 
@@ -260,7 +307,8 @@ void Daemon::Start() {
   InstallPublicRoutes(d.public_listener.server, d.services);
   for (Listener* l : {&d.internal_listener, &d.public_listener}) {
     // Small JSON answers: without TCP_NODELAY, delayed ACKs add ~40 ms to each response.
-    l->server.set_socket_options([](int sock) {
+    l->server.set_socket_options([l](int sock) {
+      l->listen_fd = sock;
       int yes = 1;
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
       setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
@@ -270,13 +318,14 @@ void Daemon::Start() {
   }
   d.public_listener.server.set_payload_max_length(d.config.webhooks.max_body);
   // Flexport delivers webhooks over many concurrent connections and each request waits
-  // for its group commit: enough threads that connections never queue behind a fsync.
-  // The public listener faces the internet: slow or idle clients each hold a thread for
-  // as long as they trickle bytes (httplib's timeouts are per read), so the pool is large,
-  // idle keep-alive connections are dropped after a second and reads time out sooner.
-  // Measured in tests/hostile (128 threads): 64 slowloris connections or 200 idle ones no longer
-  // starve signed webhooks (p99 13 ms / 3 ms); a few hundred slowloris connections still can.
-  d.public_listener.server.new_task_queue = [] { return new httplib::ThreadPool(128); };
+  // for its group commit, and the listener faces the internet: slow or idle clients each
+  // hold a thread for as long as they trickle bytes (httplib's timeouts are per read). So
+  // the pool is elastic (a thread per connection while no thread is idle, surplus threads
+  // exit after 5 s idle), idle keep-alive connections are dropped after a second and reads
+  // time out sooner. See PublicPoolOptions() for the limits.
+  d.public_listener.server.new_task_queue = [&d] {
+    return NewHttpTaskQueue(PublicPoolOptions(d.log));
+  };
   d.public_listener.server.set_keep_alive_max_count(1000);
   d.public_listener.server.set_keep_alive_timeout(1);
   // The internal listener serves scrapes and a few API calls: a small pool is plenty.
