@@ -32,8 +32,9 @@ std::string Headroom(const RateLimitInfo& rl) {
     std::snprintf(buf, sizeof(buf), "%.0f/%.0f (%.0f%%)", *rl.remaining, *rl.limit, *h * 100);
     return buf;
   }
-  if (rl.retry_after_seconds)
+  if (rl.retry_after_seconds) {
     return "retry in " + std::to_string(int(*rl.retry_after_seconds)) + "s";
+  }
   return "-";
 }
 
@@ -64,8 +65,9 @@ void PrintTable(const std::vector<ProbeResult>& results, const ClassifierInput& 
         out << "  incident: " << i.name << " [" << i.status << ", impact " << i.impact << "]\n";
       }
       for (const auto& comp : sp.components) {
-        if (comp.status != 0)
+        if (comp.status != 0) {
           out << "  component: " << comp.name << " " << comp.status_text << "\n";
+        }
       }
     }
     if (r.kind == ProbeKind::kSubscription) {

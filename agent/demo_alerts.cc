@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 // Slack mrkdwn to terminal text: bold markers go, the rest reads the same.
-std::string Plain(std::string s) {
+std::string Plain(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c != '*') out += c;

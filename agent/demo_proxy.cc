@@ -31,6 +31,7 @@ std::map<int, int> Burst(const ProxyScenes& s, int n, const std::string& path) {
   std::vector<std::thread> threads;
   const std::string host = s.egress_host;
   const int port = s.egress_port;
+  threads.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&] {
       httplib::Client c(host, port);

@@ -33,6 +33,7 @@ bool SimProcess::Start(const fs::path& binary, const fs::path& port_file, const 
                                    port_file.string()};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
+  argv.reserve(argv.size() + args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;

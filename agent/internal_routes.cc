@@ -82,10 +82,12 @@ void InstallWebhookApi(httplib::Server& server, const DaemonServices& s) {
                  if (!q.since) return SendError(res, 400, "since: expected an RFC 3339 time");
                }
                try {
-                 if (req.has_param("limit"))
+                 if (req.has_param("limit")) {
                    q.limit = std::clamp(std::stoi(req.get_param_value("limit")), 1, 1000);
-                 if (req.has_param("before"))
+                 }
+                 if (req.has_param("before")) {
                    q.before_seq = std::stoll(req.get_param_value("before"));
+                 }
                } catch (const std::exception&) {
                  return SendError(res, 400, "limit and before must be integers");
                }

@@ -80,8 +80,9 @@ void RuleLoop::Tick() {
   }
   if (notifier_ != nullptr) {
     if (impact_) {
-      if (std::string impact = impact_(); !impact.empty())
+      if (std::string impact = impact_(); !impact.empty()) {
         notifier_->SetImpact(impact, FromMs(now));
+      }
     }
     notifier_->Update(ToNotifierAlerts(states, config_.agent.instance, generator_url_),
                       FromMs(now));

@@ -179,7 +179,10 @@ void HttpTransport::Submit(const HttpRequest& request, Callback done) {
     curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, request.body.c_str());
   }
   for (const auto& [name, value] : request.headers) {
-    t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
+    std::string line = name;
+    line += ": ";
+    line += value;
+    t->headers = curl_slist_append(t->headers, line.c_str());
   }
   if (t->headers != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
   curl_multi_add_handle(impl_->multi, e);

@@ -16,7 +16,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{10000};
-  size_t max_response_bytes = 4 * 1024 * 1024;
+  size_t max_response_bytes = size_t{4} * 1024 * 1024;
 };
 
 /// Phase durations in seconds, from libcurl's timing info (each phase alone, not

@@ -85,7 +85,7 @@ void ProbeScheduler::Loop() {
       }
       in_flight[i] = true;
       transport_->Submit(*request,
-                         [this, i, &in_flight, url = request->url](HttpResponse response) {
+                         [this, i, &in_flight, url = request->url](const HttpResponse& response) {
                            in_flight[i] = false;
                            sink_(Complete(*probers_[i], url, response));
                          });
@@ -108,9 +108,10 @@ std::vector<ProbeResult> ProbeScheduler::RunOnce(
       results[i] = NotSent(*probers[i], std::move(failure));
       continue;
     }
-    transport.Submit(*request, [&results, &probers, i, url = request->url](HttpResponse response) {
-      results[i] = Complete(*probers[i], url, response);
-    });
+    transport.Submit(*request,
+                     [&results, &probers, i, url = request->url](const HttpResponse& response) {
+                       results[i] = Complete(*probers[i], url, response);
+                     });
   }
   while (transport.Run(milliseconds(100)) > 0) {
   }

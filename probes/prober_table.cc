@@ -18,8 +18,9 @@ std::vector<std::unique_ptr<Prober>> BuildProbers(const Config& config,
     // The probe label is the templated path; two endpoints with the same template keep
     // distinct names so their series do not collide.
     std::string name = TemplateEndpoint(endpoint);
-    for (int n = 2; names.count(name) != 0; ++n)
+    for (int n = 2; names.count(name) != 0; ++n) {
       name = TemplateEndpoint(endpoint) + "#" + std::to_string(n);
+    }
     names.insert(name);
     probers.push_back(std::make_unique<ApiProbe>(
         ApiProbeOptions{f.api_base, f.api_version, endpoint, p.interval, p.timeout}, credentials,

@@ -23,7 +23,8 @@ json FullState(SimContext& ctx) {
 }
 
 /// Registers a POST /_sim/<path> taking a JSON body.
-void PostJson(httplib::Server& server, SimContext& ctx, const std::string& path, Handler handler) {
+void PostJson(httplib::Server& server, SimContext& ctx, const std::string& path,
+              const Handler& handler) {
   server.Post(path, [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
     auto body = BodyJson(req, res);
     if (!body) return;

@@ -30,6 +30,7 @@ std::string Date(int day_offset) {
 
 std::vector<json> Shipments() {
   std::vector<json> out;
+  out.reserve(42);
   for (int i = 0; i < 42; ++i) {
     out.push_back({{"_object", "/shipment"},
                    {"id", 100000 + i},

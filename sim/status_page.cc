@@ -218,8 +218,9 @@ bool ApplyStatusPageUpdate(const json& update, WallTime now, StatusPageState& st
         }
       }
       const std::string impact = i.value("impact", "major");
-      if (!OneOf(kImpacts, impact))
+      if (!OneOf(kImpacts, impact)) {
         return fail("incident impact must be none|minor|major|critical");
+      }
       AddIncident(next, i["name"].get<std::string>(), impact, std::move(names), now);
       const std::string status = i.value("status", "investigating");
       if (!OneOf(kIncidentStatuses, status)) return fail("invalid incident status");

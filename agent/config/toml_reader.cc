@@ -79,7 +79,8 @@ std::optional<std::string> CheckNotEmpty(const std::string& value, bool /*may_ec
 }
 
 TableReader::TableReader(Diagnostics& diag, const toml::table* table, std::string path,
-                         std::string display, std::initializer_list<std::string_view> allowed)
+                         const std::string& display,
+                         std::initializer_list<std::string_view> allowed)
     : diag_(diag), table_(table), path_(std::move(path)) {
   if (table_ == nullptr) return;
   for (auto&& [key, value] : *table_) {
@@ -108,7 +109,7 @@ std::string TableReader::Path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
-void TableReader::Error(std::string_view key, std::string message) {
+void TableReader::Error(std::string_view key, const std::string& message) {
   diag_.Error(PosOf(key), Path(key) + ": " + message);
 }
 

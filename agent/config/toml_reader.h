@@ -54,15 +54,15 @@ class TableReader {
   /// `path` is the dotted key path used in messages ("probes", "routes[0]"); `display`
   /// is how the table is named in unknown-key errors ("[probes]", "routes[0]", "" for the
   /// root). Unknown keys are reported immediately.
-  TableReader(Diagnostics& diag, const toml::table* table, std::string path, std::string display,
-              std::initializer_list<std::string_view> allowed);
+  TableReader(Diagnostics& diag, const toml::table* table, std::string path,
+              const std::string& display, std::initializer_list<std::string_view> allowed);
 
   bool present() const { return table_ != nullptr; }
   bool Has(std::string_view key) const;
   /// Position of the key's value, else of the table, else 1:1.
   Pos PosOf(std::string_view key) const;
   std::string Path(std::string_view key) const;
-  void Error(std::string_view key, std::string message);
+  void Error(std::string_view key, const std::string& message);
 
   /// Each returns true when the key was present and valid (and `out` was set).
   bool String(std::string_view key, std::string& out, const StringCheck& check = {},

@@ -206,6 +206,7 @@ void Notifier::Impl::OpenOrUpdateIncident(Group& g, const std::vector<std::strin
     }
   }
   std::vector<const Alert*> alerts;
+  alerts.reserve(active.size());
   for (const std::string& fp : active) alerts.push_back(&g.alerts.at(fp));
   std::string sev = MostUrgent(alerts);
   if (inc->severity.empty() || SeverityRank(sev) < SeverityRank(inc->severity)) {
@@ -278,6 +279,7 @@ std::chrono::milliseconds Notifier::Impl::RepeatInterval(
   const RouteConfig& rc = routes[g.route].config;
   if (rc.repeat_interval) return *rc.repeat_interval;
   std::vector<const Alert*> alerts;
+  alerts.reserve(fps.size());
   for (const std::string& fp : fps) alerts.push_back(&g.alerts.at(fp));
   return ResponseTime(MostUrgent(alerts));
 }
@@ -321,8 +323,8 @@ void Notifier::Impl::TickLocked(TimePoint now) {
     std::optional<NotificationKind> flush;
     if (!g.last_flush) {
       if (!active.empty() && now >= *g.first_seen + rc.group_wait) flush = NotificationKind::kAlert;
-    } else if (!resolved_pending.empty()) {
-      flush = NotificationKind::kAlert;  // resolved goes out promptly
+    } else if (!resolved_pending.empty()) {  // NOLINT(bugprone-branch-clone): separate reasons
+      flush = NotificationKind::kAlert;      // resolved goes out promptly
     } else if (has_new && now >= *g.last_flush + rc.group_interval) {
       flush = NotificationKind::kAlert;
     } else if (!active.empty() && !AllAcked(active) &&

@@ -24,7 +24,10 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_reset(c);
     curl_slist* raw = nullptr;
     for (const auto& [name, value] : request.headers) {
-      raw = curl_slist_append(raw, (name + ": " + value).c_str());
+      std::string line = name;
+      line += ": ";
+      line += value;
+      raw = curl_slist_append(raw, line.c_str());
     }
     std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());

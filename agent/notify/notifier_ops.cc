@@ -128,6 +128,7 @@ std::vector<AlertView> Notifier::Alerts(TimePoint now) const {
     }
   }
   std::vector<AlertView> out;
+  out.reserve(out.size() + views.size());
   for (auto& [fp, v] : views) out.push_back(std::move(v));
   return out;
 }

@@ -35,8 +35,9 @@ std::optional<int64_t> ParseId(const std::string& s) {
 json AlertJson(const AlertView& v) {
   const Alert& a = v.alert;
   json ack = nullptr;
-  if (v.acknowledged_at)
+  if (v.acknowledged_at) {
     ack = {{"at", FormatRfc3339(*v.acknowledged_at)}, {"by", v.acknowledged_by}};
+  }
   return {
       {"fingerprint", v.fingerprint},
       {"labels", a.labels},

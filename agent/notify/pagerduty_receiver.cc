@@ -22,7 +22,17 @@ std::vector<std::string> BuildPagerDutyEvents(const Notification& n, const std::
     if (a.Firing()) {
       std::string summary = a.Annotation("summary");
       std::string name = a.Label("alertname");
-      summary = summary.empty() ? name : "[" + a.Label("severity") + "] " + name + ": " + summary;
+      if (summary.empty()) {
+        summary = name;
+      } else {
+        std::string line = "[";
+        line += a.Label("severity");
+        line += "] ";
+        line += name;
+        line += ": ";
+        line += summary;
+        summary = std::move(line);
+      }
       std::string source = a.Label("instance");
       nlohmann::json details = {{"labels", a.labels}, {"annotations", a.annotations}};
       nlohmann::json payload = {{"summary", TruncateText(summary, kPagerDutySummaryMax)},

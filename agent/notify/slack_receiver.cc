@@ -52,7 +52,9 @@ std::string Labels(const Alert& a) {
   std::string out;
   for (const auto& [k, v] : a.labels) {
     if (!out.empty()) out += ", ";
-    out += k + "=" + v;
+    out += k;
+    out += '=';
+    out += v;
   }
   return out;
 }
@@ -98,10 +100,11 @@ std::string BuildSlackPayload(const Notification& n, bool* truncated) {
   b.Header(title);
 
   std::string impact = n.incident && !n.incident->impact.empty() ? n.incident->impact : "";
-  if (impact.empty())
+  if (impact.empty()) {
     impact = CommonAnnotations(n.alerts).count("impact") > 0
                  ? CommonAnnotations(n.alerts).at("impact")
                  : "Being assessed";
+  }
   std::string action = n.incident ? n.incident->current_action : "";
   if (action.empty() && !playbooks.empty()) action = std::string(playbooks.front()->steps.front());
   if (action.empty()) action = "Investigating";
@@ -128,10 +131,12 @@ std::string BuildSlackPayload(const Notification& n, bool* truncated) {
 
   // Firing alerts first, then resolved ones.
   std::vector<const Alert*> alerts;
-  for (const Alert& a : n.alerts)
+  for (const Alert& a : n.alerts) {
     if (a.Firing()) alerts.push_back(&a);
-  for (const Alert& a : n.alerts)
+  }
+  for (const Alert& a : n.alerts) {
     if (!a.Firing()) alerts.push_back(&a);
+  }
 
   // Reserve room for the divider, the playbooks and the context block.
   size_t reserved = 1 + (firing ? playbooks.size() : 0) + 1;

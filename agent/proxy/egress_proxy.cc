@@ -17,7 +17,7 @@
 namespace fxagent {
 namespace {
 
-constexpr size_t kMaxRequestBody = 10 * 1024 * 1024;
+constexpr size_t kMaxRequestBody = size_t{10} * 1024 * 1024;
 constexpr size_t kMaxServerThreads = 1024;
 constexpr size_t kKeepAliveMaxRequests = 1000;
 // Marks a response with no body whose Content-Length httplib must not invent.
@@ -94,7 +94,7 @@ void EgressProxy::Impl::SetUp() {
     }
   });
   server.set_exception_handler([this](const httplib::Request&, httplib::Response& res,
-                                      std::exception_ptr) {
+                                      const std::exception_ptr&) {
     log.Error("egress proxy request failed with an internal error");
     SendJson(res, 500, {{"error", "internal error in the egress proxy"}, {"cause", "internal"}});
   });

@@ -30,9 +30,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxResponseBytes = 64 * 1024 * 1024;
+constexpr size_t kMaxResponseBytes = size_t{64} * 1024 * 1024;
 // Bound on the stale cache's total body bytes, whatever cache_entries allows.
-constexpr size_t kCacheMaxTotalBytes = 64 * 1024 * 1024;
+constexpr size_t kCacheMaxTotalBytes = size_t{64} * 1024 * 1024;
 constexpr auto kLogInterval = std::chrono::seconds(10);
 
 // Span attributes of the proxy's own decisions.

@@ -36,8 +36,9 @@ ProxyMetrics::ProxyMetrics(prometheus::Registry& registry)
               .Help("Requests the egress proxy answered itself instead of forwarding, by reason")
               .Register(registry)) {
   // Known label values start at 0 so rate() works from the first increment.
-  for (const char* outcome : {"released", "rejected", "timeout"})
+  for (const char* outcome : {"released", "rejected", "timeout"}) {
     queued_.Add({{"outcome", outcome}});
+  }
   for (const char* reason : {"rate_limited", "breaker_open", "overloaded", "shutting_down"}) {
     rejected_.Add({{"reason", reason}});
   }

@@ -178,7 +178,9 @@ UpstreamResponse UpstreamClient::Send(const UpstreamRequest& request) {
   curl_slist* list = nullptr;
   for (const auto& [name, value] : request.headers) {
     // "Name;" sends an empty value; "Name:" would remove the header.
-    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    line += value.empty() ? ";" : ": ";
+    line += value;
     list = curl_slist_append(list, line.c_str());
   }
   // Suppress what libcurl would add on its own, so the upstream sees the client's headers.

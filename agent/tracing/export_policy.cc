@@ -27,7 +27,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (ec == std::errc() && ptr == value.data() + value.size()) {
     if (seconds < 0) return std::nullopt;
-    constexpr long long kMaxSeconds = 24 * 3600;
+    constexpr long long kMaxSeconds = 24LL * 3600;
     return std::chrono::seconds(seconds < kMaxSeconds ? seconds : kMaxSeconds);
   }
   if (ec == std::errc::result_out_of_range) return std::nullopt;

@@ -115,7 +115,7 @@ void OtlpTracer::Run() {
     queue_depth_.Set(static_cast<double>(queue_.size()));
     return batch;
   };
-  auto export_unlocked = [&](std::vector<SpanData> batch) {
+  auto export_unlocked = [&](const std::vector<SpanData>& batch) {
     lock.unlock();
     ExportBatch(batch, sender);
     lock.lock();
@@ -194,7 +194,8 @@ std::chrono::milliseconds OtlpTracer::Jittered(std::chrono::milliseconds delay) 
   if (!options_.jitter) return delay;
   thread_local std::minstd_rand gen{std::random_device{}()};
   std::uniform_real_distribution<double> factor(0.75, 1.0);
-  return std::chrono::milliseconds(static_cast<std::int64_t>(delay.count() * factor(gen)));
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(static_cast<double>(delay.count()) * factor(gen)));
 }
 
 }  // namespace fxagent

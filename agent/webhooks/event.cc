@@ -43,7 +43,7 @@ std::string BodySha256Hex(std::string_view data) {
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * SHA256_DIGEST_LENGTH);
+  out.reserve(size_t{2} * SHA256_DIGEST_LENGTH);
   for (unsigned char c : digest) {
     out.push_back(kDigits[c >> 4]);
     out.push_back(kDigits[c & 0xf]);

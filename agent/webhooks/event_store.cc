@@ -8,7 +8,6 @@
 namespace fxagent {
 namespace {
 
-using detail::FromMillis;
 using detail::SqliteDb;
 using detail::SqliteStmt;
 using detail::StmtScope;

@@ -138,8 +138,9 @@ void WebhookForwarder::Impl::StartTransfer(const StoredEvent& event) {
   CURL* easy = transfer->easy.get();
   AddHeader(transfer->headers, "Content-Type",
             e.content_type.empty() ? "application/json" : e.content_type);
-  if (!e.signature_256.empty())
+  if (!e.signature_256.empty()) {
     AddHeader(transfer->headers, "X-Hub-Signature-256", e.signature_256);
+  }
   if (!e.signature.empty()) AddHeader(transfer->headers, "X-Hub-Signature", e.signature);
   AddHeader(transfer->headers, "X-Flexport-Agent-Event-Id", e.id);
   AddHeader(transfer->headers, "X-Flexport-Agent-Attempt", std::to_string(e.attempts + 1));
@@ -271,8 +272,9 @@ void WebhookForwarder::Impl::Run() {
       curl_multi_perform(multi.get(), &running);
       int queued = 0;
       while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
-        if (msg->msg == CURLMSG_DONE)
+        if (msg->msg == CURLMSG_DONE) {
           outcomes.push_back(Complete(msg->easy_handle, msg->data.result));
+        }
       }
     }
     bool recorded = true;

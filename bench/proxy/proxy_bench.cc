@@ -52,6 +52,7 @@ Result Run(int port, double rate, int seconds, int connections) {
   std::vector<std::thread> threads;
   const auto start = Clock::now() + std::chrono::milliseconds(50);
   const auto end = start + std::chrono::seconds(seconds);
+  threads.reserve(static_cast<size_t>(connections));
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back([&, c] {
       httplib::Client client("127.0.0.1", port);

@@ -20,7 +20,12 @@ std::string Scalar(const std::string& raw, const std::string& indent) {
       size_t nl = s.find('\n', start);
       std::string line = s.substr(start, nl == std::string::npos ? nl : nl - start);
       while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
-      out += line.empty() ? "\n" : indent + "  " + line + "\n";
+      if (!line.empty()) {
+        out += indent;
+        out += "  ";
+        out += line;
+      }
+      out += '\n';
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
@@ -47,7 +52,14 @@ void Map(std::string& out, const std::string& key, const std::map<std::string, s
          const std::string& indent) {
   if (m.empty()) return;
   out += indent + key + ":\n";
-  for (const auto& [k, v] : m) out += indent + "  " + k + ": " + Scalar(v, indent + "  ") + "\n";
+  for (const auto& [k, v] : m) {
+    out += indent;
+    out += "  ";
+    out += k;
+    out += ": ";
+    out += Scalar(v, indent + "  ");
+    out += '\n';
+  }
 }
 
 }  // namespace

@@ -36,11 +36,11 @@ struct Unit {
 // Longest unit names first so "ms" is not read as "m" + "s".
 constexpr Unit kUnits[] = {{"ms", 1},
                            {"s", 1000},
-                           {"m", 60 * 1000},
-                           {"h", 3600 * 1000},
-                           {"d", 24 * 3600 * 1000LL},
-                           {"w", 7 * 24 * 3600 * 1000LL},
-                           {"y", 365 * 24 * 3600 * 1000LL}};
+                           {"m", int64_t{60} * 1000},
+                           {"h", int64_t{3600} * 1000},
+                           {"d", 24LL * 3600 * 1000},
+                           {"w", 7LL * 24 * 3600 * 1000},
+                           {"y", 365LL * 24 * 3600 * 1000}};
 
 }  // namespace
 

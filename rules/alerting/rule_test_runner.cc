@@ -106,11 +106,18 @@ void LoadSeries(const YAML::Node& input, int64_t interval, tsdb::SeriesStore& st
   for (const YAML::Node& s : input) {
     std::string error;
     std::string text = s["series"].as<std::string>("");
+    auto fail = [&text](const std::string& why) {
+      std::string message = "input series \"";
+      message += text;
+      message += "\": ";
+      message += why;
+      return TestError{message};
+    };
     std::optional<tsdb::Labels> labels = ParseSeriesLabels(text, &error);
-    if (!labels) throw TestError{"input series \"" + text + "\": " + error};
+    if (!labels) throw fail(error);
     std::optional<std::vector<SequenceValue>> values =
         ParseSeriesValues(s["values"].as<std::string>(""), &error);
-    if (!values) throw TestError{"input series \"" + text + "\": " + error};
+    if (!values) throw fail(error);
     for (size_t i = 0; i < values->size(); ++i) {
       if (!(*values)[i].omitted) {
         store.Append(*labels, static_cast<int64_t>(i) * interval, (*values)[i].value);
@@ -255,7 +262,7 @@ RuleTestResult RunFile(const std::string& path) {
       }
     }
     RuleSet rules = LoadRuleFiles(rule_files);
-    int64_t eval_interval = Duration(root["evaluation_interval"], 60 * 1000);
+    int64_t eval_interval = Duration(root["evaluation_interval"], int64_t{60} * 1000);
     const YAML::Node& tests = root["tests"];
     if (tests) {
       for (const YAML::Node& group : tests) {
@@ -279,6 +286,7 @@ RuleTestResult RunFile(const std::string& path) {
 
 std::vector<RuleTestResult> RunRuleTests(const std::vector<std::string>& test_files) {
   std::vector<RuleTestResult> out;
+  out.reserve(test_files.size());
   for (const std::string& f : test_files) out.push_back(RunFile(f));
   return out;
 }

@@ -19,7 +19,7 @@ class Collectable;
 namespace fxagent::alerting {
 
 /// Retention margin beyond the longest rule lookback.
-inline constexpr int64_t kRetentionMarginMs = 5 * 60 * 1000;
+inline constexpr int64_t kRetentionMarginMs = int64_t{5} * 60 * 1000;
 
 /// The retention a store needs for `rules`: max lookback of any rule + 5 min.
 int64_t RetentionFor(const RuleSet& rules);

@@ -18,8 +18,9 @@ std::optional<double> ParseNumber(std::string_view s) {
   for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   bool neg = lower[0] == '-';
   std::string body = (lower[0] == '-' || lower[0] == '+') ? lower.substr(1) : lower;
-  if (body == "inf")
+  if (body == "inf") {
     return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  }
   if (body == "nan") return std::numeric_limits<double>::quiet_NaN();
   std::string text(s);
   char* end = nullptr;

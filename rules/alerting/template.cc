@@ -30,7 +30,10 @@ std::string Print(const Val& v) {
       std::string out = "map[";
       bool first = true;
       for (const auto& [k, val] : *v.m) {
-        out += (first ? "" : " ") + k + ":" + val;
+        out += first ? "" : " ";
+        out += k;
+        out += ':';
+        out += val;
         first = false;
       }
       return out + "]";

@@ -45,7 +45,7 @@ void ReadMap(const YAML::Node& n, const std::string& key, std::map<std::string, 
     std::string name;
     std::string value;
     if (ReadScalar(it->first, key + " key", &name, d) &&
-        ReadScalar(it->second, key + "." + name, &value, d)) {
+        ReadScalar(it->second, std::string(key).append(".").append(name), &value, d)) {
       (*out)[name] = value;
     }
   }

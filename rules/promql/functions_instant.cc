@@ -135,7 +135,7 @@ Value Date(Evaluator& ev, const Call& c, int64_t ts) {
     return F(tm);
   };
   if (c.args.empty()) {
-    return Vector{Sample{{}, at(static_cast<double>(ts / 1000)), 0}};
+    return Vector{Sample{{}, at(static_cast<double>(ts) / 1000), 0}};
   }
   Vector v = ev.EvalVector(*c.args[0], ts);
   for (Sample& s : v) {
