@@ -173,41 +173,47 @@ std::string Call::ToString() const {
   return out + ")";
 }
 
+std::vector<const Expr*> Children(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kMatrixSelector:
+      return {static_cast<const MatrixSelector&>(e).vs.get()};
+    case ExprKind::kSubquery:
+      return {static_cast<const SubqueryExpr&>(e).expr.get()};
+    case ExprKind::kParen:
+      return {static_cast<const ParenExpr&>(e).expr.get()};
+    case ExprKind::kUnary:
+      return {static_cast<const UnaryExpr&>(e).expr.get()};
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      return {b.lhs.get(), b.rhs.get()};
+    }
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) return {a.param.get(), a.expr.get()};
+      return {a.expr.get()};
+    }
+    case ExprKind::kCall: {
+      std::vector<const Expr*> out;
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args) out.push_back(arg.get());
+      return out;
+    }
+    case ExprKind::kNumber:
+    case ExprKind::kString:
+    case ExprKind::kVectorSelector:
+      break;
+  }
+  return {};
+}
+
 namespace {
 
 void CollectRanges(const Expr& e, std::vector<int64_t>& out) {
-  switch (e.kind) {
-    case ExprKind::kMatrixSelector:
-      out.push_back(static_cast<const MatrixSelector&>(e).range_ms);
-      break;
-    case ExprKind::kSubquery: {
-      const auto& s = static_cast<const SubqueryExpr&>(e);
-      out.push_back(s.range_ms);
-      CollectRanges(*s.expr, out);
-      break;
-    }
-    case ExprKind::kParen:
-      CollectRanges(*static_cast<const ParenExpr&>(e).expr, out);
-      break;
-    case ExprKind::kUnary:
-      CollectRanges(*static_cast<const UnaryExpr&>(e).expr, out);
-      break;
-    case ExprKind::kBinary:
-      CollectRanges(*static_cast<const BinaryExpr&>(e).lhs, out);
-      CollectRanges(*static_cast<const BinaryExpr&>(e).rhs, out);
-      break;
-    case ExprKind::kAggregate: {
-      const auto& a = static_cast<const AggregateExpr&>(e);
-      if (a.param) CollectRanges(*a.param, out);
-      CollectRanges(*a.expr, out);
-      break;
-    }
-    case ExprKind::kCall:
-      for (const ExprPtr& arg : static_cast<const Call&>(e).args) CollectRanges(*arg, out);
-      break;
-    default:
-      break;
+  if (e.kind == ExprKind::kMatrixSelector) {
+    out.push_back(static_cast<const MatrixSelector&>(e).range_ms);
+  } else if (e.kind == ExprKind::kSubquery) {
+    out.push_back(static_cast<const SubqueryExpr&>(e).range_ms);
   }
+  for (const Expr* child : Children(e)) CollectRanges(*child, out);
 }
 
 int64_t Lookback(const Expr& e, int64_t delta) {

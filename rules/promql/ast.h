@@ -204,6 +204,10 @@ struct Call : Expr {
 /// Formats a double as Go's strconv.FormatFloat(v, 'f', -1, 64) ("+Inf", "NaN", "0.5").
 std::string FormatFloat(double v);
 
+/// The node's direct subexpressions, in source order (an aggregation's parameter before
+/// its expression; a matrix selector's vector selector).
+std::vector<const Expr*> Children(const Expr& e);
+
 /// Every range used by matrix selectors and subqueries in the expression, in order.
 std::vector<int64_t> RangeDurations(const Expr& e);
 /// How far back in time (ms) evaluating `e` reads: max over selectors of range + offset

@@ -309,35 +309,7 @@ Value Evaluator::Eval(const Expr& e, int64_t ts) {
 namespace {
 void CollectShareable(const Expr& e, std::vector<const Expr*>& out) {
   if (e.kind == ExprKind::kCall || e.kind == ExprKind::kAggregate) out.push_back(&e);
-  switch (e.kind) {
-    case ExprKind::kMatrixSelector:
-    case ExprKind::kVectorSelector:
-    case ExprKind::kNumber:
-    case ExprKind::kString:
-      return;
-    case ExprKind::kSubquery:
-      CollectShareable(*static_cast<const SubqueryExpr&>(e).expr, out);
-      return;
-    case ExprKind::kParen:
-      CollectShareable(*static_cast<const ParenExpr&>(e).expr, out);
-      return;
-    case ExprKind::kUnary:
-      CollectShareable(*static_cast<const UnaryExpr&>(e).expr, out);
-      return;
-    case ExprKind::kBinary:
-      CollectShareable(*static_cast<const BinaryExpr&>(e).lhs, out);
-      CollectShareable(*static_cast<const BinaryExpr&>(e).rhs, out);
-      return;
-    case ExprKind::kAggregate: {
-      const auto& a = static_cast<const AggregateExpr&>(e);
-      CollectShareable(*a.expr, out);
-      if (a.param) CollectShareable(*a.param, out);
-      return;
-    }
-    case ExprKind::kCall:
-      for (const ExprPtr& arg : static_cast<const Call&>(e).args) CollectShareable(*arg, out);
-      return;
-  }
+  for (const Expr* child : Children(e)) CollectShareable(*child, out);
 }
 }  // namespace
 
