@@ -278,7 +278,10 @@ void Daemon::Start() {
         d.log.Warn("probe skipped: previous run still in flight", {{"probe", probe}});
       });
 
-  d.relay = std::make_unique<WebhookRelay>(d.config.webhooks, d.config.agent.data_dir, d.registry);
+  WebhookRelayOptions relay_options;
+  relay_options.log = &d.log;
+  d.relay = std::make_unique<WebhookRelay>(d.config.webhooks, d.config.agent.data_dir, d.registry,
+                                           relay_options);
   d.services.config = &d.config;
   d.services.log = &d.log;
   d.services.registry = &d.registry;

@@ -47,6 +47,7 @@ RuleLoop::RuleLoop(const Config& config, std::vector<const prometheus::Collectab
   options.state_path = config.agent.data_dir + "/alerts.json";
   scraper_ = std::make_unique<alerting::SelfScraper>(std::move(collectables), store_, rules);
   evaluator_ = std::make_unique<alerting::AlertEvaluator>(std::move(rules), registry, options);
+  state_health_ = std::make_unique<StorageHealth>(registry, kStoreAlertState, &log_);
   std::string error;
   if (!evaluator_->RestoreState(&error)) {
     log_.Warn("cannot restore alert state; starting fresh", {{"error", error}});
@@ -73,6 +74,9 @@ void RuleLoop::Tick() {
   const int64_t now = NowMs();
   scraper_->Scrape(now);
   auto states = evaluator_->Evaluate(store_, now);
+  // A failed save is retried on every evaluation until it works.
+  const std::string save_error = evaluator_->last_save_error();
+  state_health_->Record(save_error.empty(), save_error);
   const auto errors = evaluator_->last_errors();
   if (errors.size() != last_error_count_) {
     for (const auto& e : errors) log_.Warn("rule evaluation failed", {{"error", e}});

@@ -14,6 +14,7 @@
 
 #include "agent/config/config.h"
 #include "agent/logger.h"
+#include "agent/metrics/storage_health.h"
 #include "rules/alerting/alert_evaluator.h"
 #include "rules/alerting/self_scraper.h"
 
@@ -58,6 +59,7 @@ class RuleLoop {
   tsdb::SeriesStore store_;
   std::unique_ptr<alerting::AlertEvaluator> evaluator_;
   std::unique_ptr<alerting::SelfScraper> scraper_;
+  std::unique_ptr<StorageHealth> state_health_;  // {data_dir}/alerts.json
   std::string generator_url_;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -257,9 +257,9 @@ void Notifier::Impl::Flush(Group& g, NotificationKind kind, const std::vector<st
   Notification n = MakeNotification(g, kind, fps, now);
   for (const std::string& r : to) {
     n.receiver = r;
-    if (!outbox->Enqueue(n, route.config.fallback, now)) {
-      log.Error("cannot write notification to the outbox", {{"receiver", r}});
-    }
+    // Queued in memory even when the database cannot be written (the storage health
+    // metric and log report that); persisted once it can.
+    outbox->Enqueue(n, route.config.fallback, now);
   }
   std::string list;
   for (const std::string& r : to) list += (list.empty() ? "" : ", ") + r;

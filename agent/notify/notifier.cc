@@ -92,6 +92,10 @@ Notifier::Impl::Impl(const Config& cfg, const std::string& data_dir, prometheus:
   std::filesystem::create_directories(data_dir, ec);
   std::string path = (std::filesystem::path(data_dir) / "notify.db").string();
   if (!db.Open(path, &error)) throw std::runtime_error("cannot open " + path + ": " + error);
+  storage_health = std::make_unique<StorageHealth>(registry, kStoreNotifications, &log);
+  db.SetWriteObserver([health = storage_health.get()](bool ok, const std::string& error) {
+    health->Record(ok, error);
+  });
   outbox = std::make_unique<Outbox>(db);
   store = std::make_unique<StateStore>(db);
   http = options.http ? options.http : std::shared_ptr<HttpClient>(MakeCurlHttpClient());
@@ -151,6 +155,12 @@ void Notifier::Update(const std::vector<Alert>& alerts, TimePoint now) {
 }
 
 void Notifier::Tick(TimePoint now) {
+  {
+    // Writes that failed (a full disk) are retried here too, so the store recovers and
+    // its health shows it even when nothing else changes.
+    std::lock_guard<std::mutex> lock(impl_->db.mu());
+    impl_->db.Retry();
+  }
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->TickLocked(now);
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "agent/metrics/storage_health.h"
 #include "agent/notify/inhibit.h"
 #include "agent/notify/notifier.h"
 #include "agent/notify/outbox.h"
@@ -74,6 +75,7 @@ struct Notifier::Impl {
   std::vector<Route> routes;
   std::optional<Inhibitor> inhibitor;
 
+  std::unique_ptr<StorageHealth> storage_health;  // before db: its writes report here
   detail::Db db;
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<StateStore> store;

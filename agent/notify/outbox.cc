@@ -1,5 +1,7 @@
 #include "agent/notify/outbox.h"
 
+#include <set>
+
 namespace fxagent {
 namespace {
 
@@ -7,10 +9,6 @@ int64_t Ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
-constexpr const char* kColumns =
-    "id, lane, receiver, fallback, on_fallback, created_at, next_attempt_at, attempts, "
-    "done_parts, kind, notification";
 
 }  // namespace
 
@@ -23,30 +21,9 @@ Outbox::Outbox(detail::Db& db) : db_(db) {
       " next_attempt_at INTEGER NOT NULL, attempts INTEGER NOT NULL, done_parts INTEGER NOT NULL,"
       " kind INTEGER NOT NULL, notification TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS outbox_lane ON outbox(lane, id);");
-}
-
-bool Outbox::Enqueue(const Notification& n, const std::string& fallback, TimePoint now) {
-  std::lock_guard<std::mutex> lock(db_.mu());
   detail::Stmt s(db_.get(),
-                 "INSERT INTO outbox (lane, receiver, fallback, on_fallback, created_at,"
-                 " next_attempt_at, attempts, done_parts, kind, notification)"
-                 " VALUES (?, ?, ?, 0, ?, ?, 0, 0, ?, ?)");
-  s.Bind(1, Lane(n.receiver, n.group_key))
-      .Bind(2, n.receiver)
-      .Bind(3, fallback)
-      .Bind(4, Ms(now))
-      .Bind(5, Ms(now))
-      .Bind(6, static_cast<int64_t>(n.kind))
-      .Bind(7, NotificationToJson(n));
-  return s.Run();
-}
-
-std::vector<OutboxEntry> Outbox::Select(const char* sql, std::optional<TimePoint> now,
-                                        size_t limit) {
-  std::vector<OutboxEntry> out;
-  std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), sql);
-  if (now) s.Bind(1, Ms(*now)).Bind(2, static_cast<int64_t>(limit));
+                 "SELECT id, lane, receiver, fallback, on_fallback, created_at, next_attempt_at,"
+                 " attempts, done_parts, kind, notification FROM outbox ORDER BY id");
   while (s.Row()) {
     OutboxEntry e;
     e.id = s.Int(0);
@@ -58,78 +35,121 @@ std::vector<OutboxEntry> Outbox::Select(const char* sql, std::optional<TimePoint
     e.next_attempt_at = FromMs(s.Int(6));
     e.attempts = static_cast<int>(s.Int(7));
     e.done_parts = static_cast<int>(s.Int(8));
-    std::optional<Notification> n = NotificationFromJson(s.Text(10));
-    if (n) {
+    if (std::optional<Notification> n = NotificationFromJson(s.Text(10))) {
       e.notification = std::move(*n);
-      e.notification.receiver = e.receiver;  // the fallback after a switch
     } else {
-      e.notification.receiver = e.receiver;  // unreadable: the sender expires it
-      e.notification.alerts.clear();
+      e.notification.alerts.clear();  // unreadable: the sender expires it
     }
-    out.push_back(std::move(e));
+    e.notification.kind = static_cast<NotificationKind>(s.Int(9));
+    e.notification.receiver = e.receiver;  // the fallback after a switch
+    next_id_ = std::max(next_id_, e.id + 1);
+    entries_.emplace(e.id, std::move(e));
+  }
+  // Ids are never reused, also after the newest entries were delivered and deleted.
+  detail::Stmt seq(db_.get(), "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+  if (seq.Row()) next_id_ = std::max(next_id_, seq.Int(0) + 1);
+}
+
+bool Outbox::Enqueue(const Notification& n, const std::string& fallback, TimePoint now) {
+  std::lock_guard<std::mutex> lock(db_.mu());
+  OutboxEntry e;
+  e.id = next_id_++;
+  e.lane = Lane(n.receiver, n.group_key);
+  e.receiver = n.receiver;
+  e.fallback = fallback;
+  e.created_at = now;
+  e.next_attempt_at = now;
+  e.notification = n;
+  const bool durable = db_.Write(
+      "INSERT INTO outbox (id, lane, receiver, fallback, on_fallback, created_at,"
+      " next_attempt_at, attempts, done_parts, kind, notification)"
+      " VALUES (?, ?, ?, ?, 0, ?, ?, 0, 0, ?, ?)",
+      {e.id, e.lane, e.receiver, e.fallback, Ms(now), Ms(now), static_cast<int64_t>(n.kind),
+       NotificationToJson(n)});
+  entries_.emplace(e.id, std::move(e));
+  return durable;
+}
+
+std::vector<const OutboxEntry*> Outbox::HeadsLocked() const {
+  std::vector<const OutboxEntry*> heads;
+  std::set<std::string_view> lanes;
+  for (const auto& [id, e] : entries_) {
+    if (lanes.insert(e.lane).second) heads.push_back(&e);
+  }
+  return heads;
+}
+
+std::vector<OutboxEntry> Outbox::Due(TimePoint now, size_t limit) {
+  std::lock_guard<std::mutex> lock(db_.mu());
+  std::vector<OutboxEntry> out;
+  for (const OutboxEntry* e : HeadsLocked()) {
+    if (out.size() >= limit) break;
+    if (e->next_attempt_at <= now) out.push_back(*e);
   }
   return out;
 }
 
-std::vector<OutboxEntry> Outbox::Due(TimePoint now, size_t limit) {
-  static const std::string sql = std::string("SELECT ") + kColumns +
-                                 " FROM outbox o WHERE id = (SELECT MIN(id) FROM outbox"
-                                 " WHERE lane = o.lane) AND next_attempt_at <= ?1"
-                                 " ORDER BY id LIMIT ?2";
-  return Select(sql.c_str(), now, limit);
-}
-
 std::vector<OutboxEntry> Outbox::All() {
-  static const std::string sql = std::string("SELECT ") + kColumns + " FROM outbox ORDER BY id";
-  return Select(sql.c_str(), std::nullopt, 0);
+  std::lock_guard<std::mutex> lock(db_.mu());
+  std::vector<OutboxEntry> out;
+  out.reserve(entries_.size());
+  for (const auto& [id, e] : entries_) out.push_back(e);
+  return out;
 }
 
 void Outbox::Remove(int64_t id) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(), "DELETE FROM outbox WHERE id = ?").Bind(1, id).Run();
+  entries_.erase(id);
+  db_.Write("DELETE FROM outbox WHERE id = ?", {id});
 }
 
 void Outbox::Update(const OutboxEntry& e) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(),
-                 "UPDATE outbox SET receiver = ?, on_fallback = ?, next_attempt_at = ?,"
-                 " attempts = ?, done_parts = ? WHERE id = ?");
-  s.Bind(1, e.receiver)
-      .Bind(2, e.on_fallback ? 1 : 0)
-      .Bind(3, Ms(e.next_attempt_at))
-      .Bind(4, e.attempts)
-      .Bind(5, e.done_parts)
-      .Bind(6, e.id)
-      .Run();
+  auto it = entries_.find(e.id);
+  if (it == entries_.end()) return;
+  OutboxEntry& kept = it->second;
+  kept.receiver = e.receiver;
+  kept.on_fallback = e.on_fallback;
+  kept.next_attempt_at = e.next_attempt_at;
+  kept.attempts = e.attempts;
+  kept.done_parts = e.done_parts;
+  kept.notification.receiver = e.receiver;
+  db_.Write(
+      "UPDATE outbox SET receiver = ?, on_fallback = ?, next_attempt_at = ?,"
+      " attempts = ?, done_parts = ? WHERE id = ?",
+      {e.receiver, int64_t{e.on_fallback ? 1 : 0}, Ms(e.next_attempt_at), int64_t{e.attempts},
+       int64_t{e.done_parts}, e.id});
 }
 
 size_t Outbox::Depth() {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT COUNT(*) FROM outbox");
-  return s.Row() ? static_cast<size_t>(s.Int(0)) : 0;
+  return entries_.size();
 }
 
 std::optional<TimePoint> Outbox::Oldest() {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT MIN(created_at), COUNT(*) FROM outbox");
-  if (!s.Row() || s.Int(1) == 0) return std::nullopt;
-  return FromMs(s.Int(0));
+  std::optional<TimePoint> oldest;
+  for (const auto& [id, e] : entries_) {
+    if (!oldest || e.created_at < *oldest) oldest = e.created_at;
+  }
+  return oldest;
 }
 
 bool Outbox::HasPending(const std::string& lane, NotificationKind kind) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT 1 FROM outbox WHERE lane = ? AND kind = ? LIMIT 1");
-  s.Bind(1, lane).Bind(2, static_cast<int64_t>(kind));
-  return s.Row();
+  for (const auto& [id, e] : entries_) {
+    if (e.lane == lane && e.notification.kind == kind) return true;
+  }
+  return false;
 }
 
 std::optional<TimePoint> Outbox::NextAttempt() {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(),
-                 "SELECT MIN(next_attempt_at), COUNT(*) FROM outbox o WHERE id = (SELECT MIN(id)"
-                 " FROM outbox WHERE lane = o.lane)");
-  if (!s.Row() || s.Int(1) == 0) return std::nullopt;
-  return FromMs(s.Int(0));
+  std::optional<TimePoint> next;
+  for (const OutboxEntry* e : HeadsLocked()) {
+    if (!next || e->next_attempt_at < *next) next = e->next_attempt_at;
+  }
+  return next;
 }
 
 }  // namespace fxagent

@@ -1,10 +1,14 @@
 /// Internal to agent/notify: the durable outbox. Every notification is written here
 /// (SQLite, WAL, table `outbox`) before any attempt to send it. Entries of one lane
 /// (receiver + group) are delivered strictly in order: only a lane's oldest entry is due.
+/// The entries are also held in memory, which answers every read: when the database
+/// cannot be written (a full disk), changes wait in the database's write backlog and
+/// delivery goes on from memory (an alert about the full disk must still reach someone).
 /// Thread-safe (serialised on the database mutex).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +33,11 @@ struct OutboxEntry {
 
 class Outbox {
  public:
-  /// Creates the table when missing. `db` must be open and outlive the outbox.
+  /// Creates the table when missing and loads its entries. `db` must be open and outlive
+  /// the outbox.
   explicit Outbox(detail::Db& db);
 
+  /// Queues `n`; false when it is queued in memory only for now (not yet durable).
   bool Enqueue(const Notification& n, const std::string& fallback, TimePoint now);
   /// The oldest entry of every lane whose next attempt is due, oldest first.
   std::vector<OutboxEntry> Due(TimePoint now, size_t limit);
@@ -51,8 +57,12 @@ class Outbox {
   }
 
  private:
-  std::vector<OutboxEntry> Select(const char* sql, std::optional<TimePoint> now, size_t limit);
+  /// The first entry of each lane, oldest first (db mutex held).
+  std::vector<const OutboxEntry*> HeadsLocked() const;
+
   detail::Db& db_;
+  std::map<int64_t, OutboxEntry> entries_;  // by id = queue order
+  int64_t next_id_ = 1;
 };
 
 }  // namespace fxagent

@@ -1,5 +1,6 @@
 #include "agent/notify/state_store.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace fxagent {
@@ -75,6 +76,10 @@ StateStore::StateStore(detail::Db& db) : db_(db) {
       " kind TEXT NOT NULL, text TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS timeline_incident ON timeline(incident_id, at);"
       "CREATE TABLE IF NOT EXISTS groups (key TEXT PRIMARY KEY, state TEXT NOT NULL);");
+  detail::Stmt newest(db_.get(), "SELECT MAX(id) FROM incidents");
+  if (newest.Row()) next_incident_id_ = newest.Int(0) + 1;
+  detail::Stmt seq(db_.get(), "SELECT seq FROM sqlite_sequence WHERE name = 'incidents'");
+  if (seq.Row()) next_incident_id_ = std::max(next_incident_id_, seq.Int(0) + 1);
 }
 
 void StateStore::SaveSilence(const Silence& s) {
@@ -82,10 +87,7 @@ void StateStore::SaveSilence(const Silence& s) {
             {"ends_at", Ms(s.ends_at)},   {"comment", s.comment},
             {"created_by", s.created_by}, {"updated_at", Ms(s.updated_at)}};
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(), "INSERT OR REPLACE INTO silences (id, data) VALUES (?, ?)")
-      .Bind(1, s.id)
-      .Bind(2, j.dump())
-      .Run();
+  db_.Write("INSERT OR REPLACE INTO silences (id, data) VALUES (?, ?)", {s.id, j.dump()});
 }
 
 std::vector<Silence> StateStore::LoadSilences() {
@@ -116,19 +118,13 @@ std::vector<Silence> StateStore::LoadSilences() {
 
 void StateStore::SaveAck(const std::string& fingerprint, const Ack& ack) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(),
-               "INSERT OR REPLACE INTO acks (fingerprint, at, by, comment) VALUES"
-               " (?, ?, ?, ?)")
-      .Bind(1, fingerprint)
-      .Bind(2, Ms(ack.at))
-      .Bind(3, ack.by)
-      .Bind(4, ack.comment)
-      .Run();
+  db_.Write("INSERT OR REPLACE INTO acks (fingerprint, at, by, comment) VALUES (?, ?, ?, ?)",
+            {fingerprint, Ms(ack.at), ack.by, ack.comment});
 }
 
 void StateStore::DeleteAck(const std::string& fingerprint) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(), "DELETE FROM acks WHERE fingerprint = ?").Bind(1, fingerprint).Run();
+  db_.Write("DELETE FROM acks WHERE fingerprint = ?", {fingerprint});
 }
 
 std::map<std::string, Ack> StateStore::LoadAcks() {
@@ -142,15 +138,13 @@ std::map<std::string, Ack> StateStore::LoadAcks() {
 void StateStore::SaveIncident(Incident& incident) {
   std::lock_guard<std::mutex> lock(db_.mu());
   if (incident.id == 0) {
-    detail::Stmt(db_.get(), "INSERT INTO incidents (data) VALUES (?)")
-        .Bind(1, IncidentData(incident))
-        .Run();
-    incident.id = db_.LastInsertId();
+    // Assigned here, not by SQLite: the id must exist even while the insert waits in the
+    // write backlog (a full disk).
+    incident.id = next_incident_id_++;
+    db_.Write("INSERT INTO incidents (id, data) VALUES (?, ?)",
+              {incident.id, IncidentData(incident)});
   } else {
-    detail::Stmt(db_.get(), "UPDATE incidents SET data = ? WHERE id = ?")
-        .Bind(1, IncidentData(incident))
-        .Bind(2, incident.id)
-        .Run();
+    db_.Write("UPDATE incidents SET data = ? WHERE id = ?", {IncidentData(incident), incident.id});
   }
 }
 
@@ -167,12 +161,8 @@ std::vector<Incident> StateStore::LoadIncidents() {
 
 void StateStore::AddTimeline(int64_t incident_id, const TimelineEntry& e) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(), "INSERT INTO timeline (incident_id, at, kind, text) VALUES (?, ?, ?, ?)")
-      .Bind(1, incident_id)
-      .Bind(2, Ms(e.at))
-      .Bind(3, e.kind)
-      .Bind(4, e.text)
-      .Run();
+  db_.Write("INSERT INTO timeline (incident_id, at, kind, text) VALUES (?, ?, ?, ?)",
+            {incident_id, Ms(e.at), e.kind, e.text});
 }
 
 std::vector<TimelineEntry> StateStore::Timeline(int64_t incident_id) {
@@ -187,15 +177,12 @@ std::vector<TimelineEntry> StateStore::Timeline(int64_t incident_id) {
 
 void StateStore::SaveGroup(const std::string& key, const std::string& state_json) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(), "INSERT OR REPLACE INTO groups (key, state) VALUES (?, ?)")
-      .Bind(1, key)
-      .Bind(2, state_json)
-      .Run();
+  db_.Write("INSERT OR REPLACE INTO groups (key, state) VALUES (?, ?)", {key, state_json});
 }
 
 void StateStore::DeleteGroup(const std::string& key) {
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt(db_.get(), "DELETE FROM groups WHERE key = ?").Bind(1, key).Run();
+  db_.Write("DELETE FROM groups WHERE key = ?", {key});
 }
 
 std::map<std::string, std::string> StateStore::LoadGroups() {

@@ -1,6 +1,7 @@
 /// Internal to agent/notify: what survives a restart besides the outbox — silences,
 /// acknowledgements, incidents with their timelines, and per-group notification state
-/// (opaque JSON). SQLite tables in notify.db. Thread-safe (database mutex).
+/// (opaque JSON). SQLite tables in notify.db; writes that fail (a full disk) wait in the
+/// database's write backlog (sqlite_db.h). Thread-safe (database mutex).
 #pragma once
 
 #include <map>
@@ -31,7 +32,8 @@ class StateStore {
   void DeleteAck(const std::string& fingerprint);
   std::map<std::string, Ack> LoadAcks();
 
-  /// Inserts when id == 0 (assigning the id), else updates.
+  /// Inserts when id == 0 (assigning a new id, also when the write has to wait), else
+  /// updates.
   void SaveIncident(Incident& incident);
   std::vector<Incident> LoadIncidents();
   void AddTimeline(int64_t incident_id, const TimelineEntry& e);
@@ -43,6 +45,7 @@ class StateStore {
 
  private:
   detail::Db& db_;
+  int64_t next_incident_id_ = 1;  // guarded by the database mutex
 };
 
 }  // namespace fxagent

@@ -34,6 +34,8 @@ CREATE INDEX IF NOT EXISTS events_state_received ON events(state, received_at);
 CREATE INDEX IF NOT EXISTS events_state_due ON events(state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS events_shipment ON events(shipment_key, state, seq);
 CREATE INDEX IF NOT EXISTS events_type_received ON events(type, received_at);
+CREATE TABLE IF NOT EXISTS write_check(id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL,
+  pad BLOB NOT NULL DEFAULT x'');
 )sql";
 
 bool StepDone(SqliteStmt* stmt) { return stmt != nullptr && stmt->Step() == SQLITE_DONE; }
@@ -122,27 +124,65 @@ bool OpenWriter(SqliteDb& db, const std::string& data_dir, const std::string& pa
   return ok;
 }
 
+// Runs `body` in one write transaction. On failure: the SQLite message in `*error`, the
+// transaction rolled back and the connection closed (the next write reopens it, so the
+// store recovers by itself once the disk has space again).
+bool WriteTransaction(SqliteDb& db, const std::function<bool()>& body, std::string* error) {
+  bool ok = db.IsOpen() && db.Exec("BEGIN IMMEDIATE") && body() && db.Exec("COMMIT");
+  if (!ok) {
+    *error = db.IsOpen() ? db.ErrorMessage() : "cannot open the database";
+    if (db.IsOpen()) db.Exec("ROLLBACK");
+    db.Close();
+  }
+  return ok;
+}
+
 }  // namespace
+
+void WebhookEventStore::ReportWrite(bool ok, const std::string& error) {
+  healthy_ = ok;
+  if (!ok) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    ++stats_.failed_batches;
+  }
+  if (options_.on_write) options_.on_write(ok, error);
+}
 
 void WebhookEventStore::WriterLoop() {
   SqliteDb& db = impl_->writer;
-  auto next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
+  using Clock = std::chrono::steady_clock;
+  // Any failed write makes the store unhealthy; only a write that needed real space makes
+  // it healthy again: an event stored, or the recheck. A failed transaction leaves its WAL
+  // pages allocated, so on a full disk small writes (delivery outcomes, pruning, only
+  // duplicates) can still succeed while events cannot be stored. The first batch (the
+  // open at start-up) counts too.
+  bool first_batch = true;
+  const auto report = [&](bool ok, bool needed_space, const std::string& error) {
+    if (!ok || healthy_ || needed_space || first_batch) ReportWrite(ok, error);
+    first_batch = false;
+  };
+  auto next_prune = Clock::now() + options_.prune_interval;
+  auto next_recheck = Clock::now() + options_.recheck_interval;
   bool prune_more = false;
   for (;;) {
     std::vector<std::shared_ptr<WriteOp>> batch;
+    bool recheck = false;
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait_until(lock, prune_more ? std::chrono::steady_clock::now() : next_prune,
+      auto wake_at = prune_more ? Clock::now() : next_prune;
+      if (!healthy_) wake_at = std::min(wake_at, next_recheck);
+      queue_cv_.wait_until(lock, wake_at,
                            [&] { return stopping_ || !queue_.empty() || prune_requested_; });
       if (queue_.empty() && stopping_) break;
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (batch.empty() && (prune_requested_ || std::chrono::steady_clock::now() >= next_prune)) {
+      if (batch.empty() && (prune_requested_ || Clock::now() >= next_prune)) {
         prune_requested_ = false;
         prune_more = true;
       }
+      recheck = batch.empty() && !healthy_ && Clock::now() >= next_recheck;
     }
     if (!db.IsOpen()) {
       if (OpenWriter(db, options_.data_dir, path_)) {
@@ -152,65 +192,87 @@ void WebhookEventStore::WriterLoop() {
     }
     if (!batch.empty()) {
       StoreDelta delta;
-      bool ok = db.IsOpen() && db.Exec("BEGIN IMMEDIATE");
-      for (size_t i = 0; ok && i < batch.size(); ++i) ok = batch[i]->fn(db, delta);
-      ok = ok && db.Exec("COMMIT");
-      if (!ok) {
-        if (db.IsOpen()) db.Exec("ROLLBACK");
-        db.Close();  // reopened by the next batch, so the store recovers by itself
-      } else {
+      std::string error;
+      const bool ok = WriteTransaction(
+          db,
+          [&] {
+            for (auto& op : batch) {
+              if (!op->fn(db, delta)) return false;
+            }
+            return true;
+          },
+          &error);
+      if (ok) {
         pending_ += delta.pending;
         dead_ += delta.dead;
-      }
-      healthy_ = ok;
-      {
         std::lock_guard<std::mutex> lock(stats_mu_);
-        if (ok) {
-          ++stats_.transactions;
-          stats_.stored += delta.stored;
-          stats_.duplicates += delta.duplicates;
-        } else {
-          ++stats_.failed_batches;
-        }
+        ++stats_.transactions;
+        stats_.stored += delta.stored;
+        stats_.duplicates += delta.duplicates;
       }
+      report(ok, delta.stored > 0, error);
+      if (!ok) next_recheck = Clock::now() + options_.recheck_interval;
       for (auto& op : batch) op->done.set_value(ok);
+      continue;
+    }
+    if (recheck) {
+      // Nothing to write, but the last write failed: a write of a few events' size tells
+      // whether the disk takes writes again (readiness must not wait for a webhook that a
+      // not-ready agent may never get).
+      std::string error;
+      const bool ok = WriteTransaction(
+          db,
+          [&] {
+            SqliteStmt* stmt = db.Prepare(
+                "INSERT OR REPLACE INTO write_check(id, at, pad) VALUES(1, ?, zeroblob(65536))");
+            if (stmt == nullptr) return false;
+            stmt->Bind(1, ToMillis(options_.clock()));
+            return StepDone(stmt);
+          },
+          &error);
+      report(ok, /*needed_space=*/true, error);
+      next_recheck = Clock::now() + options_.recheck_interval;
       continue;
     }
     if (prune_more) {
       prune_more = false;
       if (!db.IsOpen()) {
-        next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
+        next_prune = Clock::now() + options_.prune_interval;
         continue;
       }
       int64_t now = ToMillis(options_.clock());
       const int64_t cutoffs[] = {now - options_.dedup_window.count(),
                                  now - options_.dead_letter_retention.count()};
       int64_t removed[] = {0, 0};  // delivered, dead
-      bool ok = db.Exec("BEGIN IMMEDIATE");
-      for (int i = 0; ok && i < 2; ++i) {
-        SqliteStmt* stmt = db.Prepare(
-            "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = ?1 "
-            "AND received_at < ?2 ORDER BY received_at LIMIT ?3)");
-        ok = stmt != nullptr;
-        if (!ok) break;
-        stmt->Bind(1, static_cast<int64_t>(i == 0 ? EventState::kDelivered : EventState::kDead));
-        stmt->Bind(2, cutoffs[i]);
-        stmt->Bind(3, static_cast<int64_t>(options_.prune_batch));
-        ok = StepDone(stmt);
-        if (ok) removed[i] = db.Changes();
-      }
-      ok = ok && db.Exec("COMMIT");
-      if (!ok) {
-        if (db.IsOpen()) db.Exec("ROLLBACK");
-        db.Close();
-      } else {
+      std::string error;
+      const bool ok = WriteTransaction(
+          db,
+          [&] {
+            for (int i = 0; i < 2; ++i) {
+              SqliteStmt* stmt = db.Prepare(
+                  "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state = ?1 "
+                  "AND received_at < ?2 ORDER BY received_at LIMIT ?3)");
+              if (stmt == nullptr) return false;
+              stmt->Bind(1,
+                         static_cast<int64_t>(i == 0 ? EventState::kDelivered : EventState::kDead));
+              stmt->Bind(2, cutoffs[i]);
+              stmt->Bind(3, static_cast<int64_t>(options_.prune_batch));
+              if (!StepDone(stmt)) return false;
+              removed[i] = db.Changes();
+            }
+            return true;
+          },
+          &error);
+      if (ok) {
         dead_ -= removed[1];
         std::lock_guard<std::mutex> lock(stats_mu_);
         stats_.pruned += static_cast<uint64_t>(removed[0] + removed[1]);
       }
+      report(ok, /*needed_space=*/false, error);
+      if (!ok) next_recheck = Clock::now() + options_.recheck_interval;
       // Small batches: queued writes run between two of them.
       prune_more = ok && std::max(removed[0], removed[1]) >= options_.prune_batch;
-      if (!prune_more) next_prune = std::chrono::steady_clock::now() + options_.prune_interval;
+      if (!prune_more) next_prune = Clock::now() + options_.prune_interval;
     }
   }
 }

@@ -2,7 +2,9 @@
 /// Writes from any number of threads are group-committed by one writer thread: each
 /// caller blocks until the transaction holding its write is on disk. Reads use their own
 /// connection. All methods are thread-safe; I/O failures are returned as values and the
-/// store reopens the database by itself once writing works again.
+/// store reopens the database by itself once writing works again: while writes fail (a
+/// full disk), the writer thread retries a small write every `recheck_interval`, so the
+/// store turns healthy again without waiting for traffic.
 #pragma once
 
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -121,7 +124,12 @@ struct EventStoreOptions {
   std::chrono::milliseconds prune_interval = std::chrono::minutes(1);
   int prune_batch = 500;
   size_t max_batch = 1024;  // writes per transaction
+  // While writes fail, how often the writer thread tries a write of its own.
+  std::chrono::milliseconds recheck_interval = std::chrono::seconds(2);
   WebhookClock clock = SystemWebhookClock();
+  /// Called on the writer thread after each write transaction (batch, prune or recheck)
+  /// with its outcome and, on failure, SQLite's message (no data). Optional.
+  std::function<void(bool ok, const std::string& error)> on_write;
 };
 
 class WebhookEventStore {
@@ -163,7 +171,7 @@ class WebhookEventStore {
 
   StoreCounts Counts() const;
   StoreStats Stats() const;
-  /// False after a failed write or open, until a write succeeds again.
+  /// False after a failed write or open, until a write (or the recheck) succeeds again.
   bool Healthy() const { return healthy_.load(); }
   const std::string& path() const { return path_; }
 
@@ -172,6 +180,7 @@ class WebhookEventStore {
   struct WriteOp;
   bool Submit(std::shared_ptr<WriteOp> op);
   void WriterLoop();
+  void ReportWrite(bool ok, const std::string& error);
 
   EventStoreOptions options_;
   std::string path_;

@@ -115,6 +115,12 @@ struct WebhookForwarder::Impl {
   std::vector<EasyHandle> idle;
   std::map<CURL*, std::unique_ptr<Transfer>> in_flight;
   std::set<std::string> in_flight_ids;
+  // Outcomes the store could not record yet (a full disk), by event id, retried every
+  // second; the newest outcome of an event wins. Until recorded, a delivered or
+  // dead-lettered event is not sent again (the app would get it on every pass) and a
+  // retried one waits for the backoff recorded here.
+  std::map<std::string, DeliveryOutcome> unrecorded;
+  std::chrono::steady_clock::time_point next_record_retry{};
   std::mt19937_64 rng;
 
   std::mutex lifecycle_mu;
@@ -260,9 +266,14 @@ void WebhookForwarder::Impl::Run() {
       more = due.size() == kBatch;
     } else if (in_flight.size() < max_in_flight) {
       size_t slots = max_in_flight - in_flight.size();
-      for (const StoredEvent& e : store.DuePending(now, slots + in_flight.size())) {
+      for (StoredEvent& e : store.DuePending(now, slots + in_flight.size() + unrecorded.size())) {
         if (slots == 0) break;
         if (in_flight_ids.count(e.id) > 0) continue;
+        if (auto u = unrecorded.find(e.id); u != unrecorded.end()) {
+          const DeliveryOutcome& o = u->second;
+          if (o.kind != DeliveryOutcome::Kind::kRetry || now < o.next_attempt_at) continue;
+          e.attempts = o.attempts;  // attempts the store has not seen yet
+        }
         StartTransfer(e);
         --slots;
       }
@@ -278,21 +289,33 @@ void WebhookForwarder::Impl::Run() {
       }
     }
     bool recorded = true;
+    if (!unrecorded.empty() &&
+        (!outcomes.empty() || std::chrono::steady_clock::now() >= next_record_retry)) {
+      for (DeliveryOutcome& o : outcomes) unrecorded[o.id] = std::move(o);
+      outcomes.clear();
+      for (auto& [id, o] : unrecorded) outcomes.push_back(std::move(o));
+      unrecorded.clear();
+    }
     if (!outcomes.empty()) {
       recorded = store.ApplyOutcomes(outcomes);
       if (recorded) {
         Record(outcomes);
         continue;  // shipments whose head just finished may have a next event due
       }
+      if (!record_only) {  // record-only outcomes are simply found due again
+        for (DeliveryOutcome& o : outcomes) unrecorded[o.id] = std::move(o);
+      }
+      next_record_retry = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
     int timeout_ms = static_cast<int>(options.poll_interval.count());
-    if (recorded && !more) {
-      if (std::optional<EventTime> next = store.NextDueAt(); next && *next > options.clock()) {
-        auto wait = std::chrono::duration_cast<milliseconds>(*next - options.clock()).count();
-        timeout_ms = static_cast<int>(std::clamp<int64_t>(wait + 1, 1, timeout_ms));
-      }
+    if (!recorded || !unrecorded.empty()) {
+      // The store cannot be written: try again within a second, never in a tight loop.
+      timeout_ms = std::min(timeout_ms, 1000);
     } else if (more) {
       timeout_ms = 0;
+    } else if (std::optional<EventTime> next = store.NextDueAt(); next && *next > options.clock()) {
+      auto wait = std::chrono::duration_cast<milliseconds>(*next - options.clock()).count();
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(wait + 1, 1, timeout_ms));
     }
     // Returns early on socket activity of transfers in flight and on Wake()/Stop().
     curl_multi_poll(multi.get(), nullptr, 0, timeout_ms, nullptr);
@@ -303,6 +326,11 @@ void WebhookForwarder::Impl::Run() {
   }
   in_flight.clear();
   in_flight_ids.clear();
+  // A last try; what still fails is delivered again after a restart (at least once).
+  std::vector<DeliveryOutcome> last;
+  for (auto& [id, o] : unrecorded) last.push_back(std::move(o));
+  unrecorded.clear();
+  if (!last.empty() && store.ApplyOutcomes(last)) Record(last);
 }
 
 WebhookForwarder::WebhookForwarder(ForwarderOptions options, WebhookEventStore& store,

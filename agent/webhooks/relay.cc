@@ -16,6 +16,10 @@ WebhookRelay::WebhookRelay(const WebhooksSection& config, const std::string& dat
   store_options.data_dir = data_dir;
   store_options.dedup_window = config.dedup_window;
   store_options.clock = options.clock;
+  storage_health_ = std::make_unique<StorageHealth>(registry, kStoreWebhooks, options.log);
+  store_options.on_write = [health = storage_health_.get()](bool ok, const std::string& error) {
+    health->Record(ok, error);
+  };
   store_ = std::make_unique<WebhookEventStore>(store_options);
 
   GapTrackerOptions gap_options;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "agent/config/config.h"
+#include "agent/metrics/storage_health.h"
 #include "agent/webhooks/clock.h"
 #include "agent/webhooks/event_store.h"
 #include "agent/webhooks/forwarder.h"
@@ -29,12 +30,14 @@ struct WebhookRelayOptions {
   std::chrono::milliseconds backoff_max = std::chrono::minutes(5);
   std::chrono::milliseconds delivery_timeout = std::chrono::seconds(10);
   WebhookClock clock = SystemWebhookClock();
+  Logger* log = nullptr;  // store failures and recoveries; must outlive the relay
 };
 
 class WebhookRelay {
  public:
   /// Opens `data_dir/webhooks.db` (creating the directory). `config` and `registry`
-  /// must outlive the relay. Does not throw for I/O: an unwritable store answers 503.
+  /// must outlive the relay. Does not throw for I/O: an unwritable store answers 503 and
+  /// shows in flexport_agent_storage_*{store="webhooks"}.
   WebhookRelay(const WebhooksSection& config, const std::string& data_dir,
                prometheus::Registry& registry, WebhookRelayOptions options = {});
   ~WebhookRelay();  // Stop(), then the store finishes queued writes
@@ -64,6 +67,7 @@ class WebhookRelay {
   bool Ready() const { return store_->Healthy(); }
 
  private:
+  std::unique_ptr<StorageHealth> storage_health_;  // before store_: its writer reports here
   std::unique_ptr<WebhookEventStore> store_;
   std::unique_ptr<GapTracker> gaps_;
   std::unique_ptr<WebhookForwarder> forwarder_;

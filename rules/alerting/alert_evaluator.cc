@@ -123,7 +123,9 @@ std::vector<AlertState> AlertEvaluator::EvaluateImpl(const tsdb::SeriesStore& st
   UpdateGauges();
   if (!options_.state_path.empty() && state_dirty_) {
     std::string json = StateJsonLocked();
-    if (json != last_saved_) {
+    // After a failed save, write even an unchanged state: the retry tells whether the
+    // disk takes writes again (else the error would stick until the state changes).
+    if (json != last_saved_ || !save_error_.empty()) {
       std::string error;
       save_error_ = SaveLocked(json, &error) ? "" : error;
     }

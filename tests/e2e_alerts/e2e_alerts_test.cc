@@ -4,6 +4,8 @@
 // the fault is cleared, a `resolved` one. Each test first proves a healthy baseline pages
 // nothing. Hold times and windows are shortened in a test copy of rules/default.toml
 // (e2e_harness.h: FastRules); the expressions are the shipped ones.
+// FlexportAgentStorageFailing's test is tests/faults/disk_full_test.cc (it needs a full
+// filesystem: a tmpfs, root only), on the same harness.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -120,7 +122,8 @@ TEST(FastRulesTest, ShortensOnlyHoldTimesAndWindows) {
        {"FlexportApiDown", "FlexportApiKeyRejected", "FlexportStatusPageCritical",
         "FlexportAgentNetworkDown", "FlexportApiPartialFailure", "FlexportStatusPageMajor",
         "FlexportWebhookGap", "FlexportWebhookDeliveryFailing", "FlexportWebhookSpoolGrowing",
-        "FlexportWebhookSignaturesFailing", "FlexportWebhookSubscriptionInactive"}) {
+        "FlexportWebhookSignaturesFailing", "FlexportWebhookSubscriptionInactive",
+        "FlexportAgentStorageFailing"}) {
     EXPECT_NE(fast.find(std::string("alert = \"") + name + "\""), std::string::npos) << name;
   }
 }

@@ -5,6 +5,8 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/support/webhook_signing.h"
+
 namespace fxagent::e2e {
 
 using nlohmann::json;
@@ -19,7 +21,7 @@ constexpr const char* kApiKey = "e2e_api_key_5d1c";
 constexpr const char* kWebhookSecret = "e2e_whsec_8a02";
 
 std::string ShortWindow(const std::string& window) {
-  if (window == "2m") return "2s";
+  if (window == "1m" || window == "2m") return "2s";
   if (window == "5m" || window == "10m") return "3s";
   if (window == "1h") return "30s";
   return "";  // an unknown window: left as is, and FastRules' caller sees it unchanged
@@ -121,9 +123,13 @@ std::string AlertSink::Dump() {
 }
 
 AppStub::AppStub(int status) : status_(status) {
-  server_.Post("/webhooks/flexport", [this](const httplib::Request&, httplib::Response& res) {
+  server_.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     res.status = status_.load();
+    if (res.status >= 200 && res.status < 300) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++deliveries_[req.get_header_value("X-Flexport-Agent-Event-Id")];
+    }
     res.set_content("{}", "application/json");
   });
   port_ = server_.bind_to_any_port("127.0.0.1");
@@ -141,6 +147,11 @@ std::string AppStub::Url() const {
 
 void AppStub::SetStatus(int status) { status_ = status; }
 int AppStub::Requests() const { return requests_.load(); }
+
+std::map<std::string, int> AppStub::Deliveries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return deliveries_;
+}
 
 Stack::Stack() {
   // A bucket that never drains: 429s would (rightly) keep the API rules quiet.
@@ -168,7 +179,7 @@ std::string Stack::StartAgent(const AgentOptions& options) {
   WriteFile(rules_path,
             FastRules(ReadFile(std::string(FXAGENT_SOURCE_DIR) + "/rules/default.toml")));
   const std::string api_base = options.api_base.empty() ? SimBase() : options.api_base;
-  const std::string data_dir = dir() + "/data";
+  const std::string data_dir = options.data_dir.empty() ? dir() + "/data" : options.data_dir;
   const std::string config =
       "[agent]\ninstance = \"e2e\"\ndata_dir = \"" + data_dir +
       "\"\n"
@@ -198,7 +209,11 @@ std::string Stack::StartAgent(const AgentOptions& options) {
   const json listen = ListenAddresses(data_dir);
   auto [host, port] = HostPort(listen["internal"].get<std::string>());
   internal_ = std::make_unique<httplib::Client>(host, port);
-  public_url_ = "http://" + listen["public"].get<std::string>() + "/webhooks/flexport";
+  public_address_ = listen["public"].get<std::string>();
+  public_url_ = "http://" + public_address_ + "/webhooks/flexport";
+  auto [public_host, public_port] = HostPort(public_address_);
+  public_ = std::make_unique<httplib::Client>(public_host, public_port);
+  public_->set_read_timeout(std::chrono::seconds(10));
   return "";
 }
 
@@ -218,6 +233,22 @@ std::string Stack::Metrics() {
   if (!internal_) return "";
   auto res = internal_->Get("/metrics");
   return res && res->status == 200 ? res->body : "";
+}
+
+int Stack::InternalGet(const std::string& path, std::string* body) {
+  if (!internal_) return 0;
+  auto res = internal_->Get(path.c_str());
+  if (!res) return 0;
+  if (body != nullptr) *body = res->body;
+  return res->status;
+}
+
+int Stack::PostSignedWebhook(const std::string& body) {
+  if (!public_) return 0;
+  httplib::Headers headers = {
+      {"X-Hub-Signature-256", testing::SignSha256Header(kWebhookSecret, body)}};
+  auto res = public_->Post("/webhooks/flexport", headers, body, "application/json");
+  return res ? res->status : 0;
 }
 
 bool Stack::AlertState(const std::string& alertname, const std::string& alertstate) {

@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ namespace fxagent::e2e {
 
 /// Rewrites the default rule file for a test that must finish in seconds: every
 /// `for = "..."` and `keep_firing_for = "..."` becomes "1s", and every range window in
-/// minutes or hours becomes seconds: [2m] -> [2s], [5m] -> [3s], [10m] -> [3s],
+/// minutes or hours becomes seconds: [1m] and [2m] -> [2s], [5m] -> [3s], [10m] -> [3s],
 /// [1h] -> [30s] (the 1 h "key worked recently" memory stays longer than a test's
 /// baseline). Nothing else in an expression changes. A P4 heartbeat rule that is always
 /// true with `for = "3s"` is appended: once it fires, rules have been evaluated for 3 s.
@@ -59,6 +60,7 @@ class AlertSink {
 };
 
 /// A stand-in for the integration's webhook endpoint answering with a settable status.
+/// Counts every request and, per `X-Flexport-Agent-Event-Id`, how often it arrived.
 class AppStub {
  public:
   explicit AppStub(int status);
@@ -68,6 +70,8 @@ class AppStub {
   std::string Url() const;
   void SetStatus(int status);
   int Requests() const;
+  /// Requests per event id that were answered with a 2xx (deliveries).
+  std::map<std::string, int> Deliveries();
 
  private:
   httplib::Server server_;
@@ -75,6 +79,8 @@ class AppStub {
   std::thread thread_;
   std::atomic<int> status_;
   std::atomic<int> requests_{0};
+  std::mutex mu_;
+  std::map<std::string, int> deliveries_;
 };
 
 /// What varies between tests in the agent's configuration.
@@ -82,6 +88,7 @@ struct AgentOptions {
   std::string api_base;        // default: the sim
   std::string probes_extra;    // raw TOML lines appended to [probes]
   std::string webhooks_extra;  // raw TOML appended after [webhooks] secrets (may open tables)
+  std::string data_dir;        // default: {dir}/data
 };
 
 /// One sim and one agent in a temporary directory.
@@ -102,6 +109,14 @@ class Stack {
 
   /// The agent's /metrics text ("" when unreachable).
   std::string Metrics();
+  /// GET `path` on the agent's internal listener: the status (0 = no answer) and body.
+  int InternalGet(const std::string& path, std::string* body = nullptr);
+  /// The public listener as "host:port" (after StartAgent).
+  const std::string& PublicAddress() const { return public_address_; }
+  /// Posts `body` signed with the agent's webhook secret to the public webhook path;
+  /// returns the HTTP status (0 = no answer).
+  int PostSignedWebhook(const std::string& body);
+  bool AgentRunning() { return agent_ && agent_->Running(); }
   /// Whether the agent's flexport_alerts gauge shows `alertname` in `alertstate`
   /// ("pending" or "firing"); an empty state matches either.
   bool AlertState(const std::string& alertname, const std::string& alertstate = "");
@@ -121,7 +136,9 @@ class Stack {
   int sim_port_ = 0;
   std::unique_ptr<httplib::Client> sim_client_;
   std::unique_ptr<httplib::Client> internal_;
+  std::unique_ptr<httplib::Client> public_;
   std::string public_url_;
+  std::string public_address_;
 };
 
 }  // namespace fxagent::e2e

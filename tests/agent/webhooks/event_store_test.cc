@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "tests/agent/webhooks/webhooks_test_util.h"
 
@@ -121,6 +124,34 @@ TEST_F(EventStoreTest, UnwritableDataDirIsAnErrorAndRecovers) {
   EXPECT_EQ(store.Store(MakeEvent("e1")), StoreResult::kStored);
   EXPECT_TRUE(store.Healthy());
   EXPECT_EQ(store.DuePending(clock_.Now(), 10).size(), 1u);
+}
+
+TEST_F(EventStoreTest, RecoversByItselfWithoutTrafficAndReportsWrites) {
+  // Readiness follows Healthy(): an agent that is not ready may get no webhook at all, so
+  // the store must find out by itself that writing works again.
+  std::string blocker = dir_.path() + "/blocker";
+  std::ofstream(blocker) << "x";
+  std::mutex mu;
+  std::vector<std::string> reports;
+  EventStoreOptions o = Options();
+  o.data_dir = blocker + "/data";
+  o.recheck_interval = milliseconds(20);
+  o.on_write = [&](bool ok, const std::string& error) {
+    std::lock_guard<std::mutex> lock(mu);
+    reports.push_back(ok ? "ok" : error);
+  };
+  WebhookEventStore store(o);
+  EXPECT_FALSE(store.Healthy());
+  std::filesystem::remove(blocker);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (!store.Healthy() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_TRUE(store.Healthy());
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_GE(reports.size(), 2u);
+  EXPECT_EQ(reports.front(), "cannot open the database");
+  EXPECT_EQ(reports.back(), "ok");
 }
 
 TEST_F(EventStoreTest, ReadOnlyDataDirIsAnError) {
