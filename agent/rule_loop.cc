@@ -1,5 +1,8 @@
 #include "agent/rule_loop.h"
 
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <chrono>
 
 #include "agent/notify/alert.h"
@@ -48,6 +51,17 @@ RuleLoop::RuleLoop(const Config& config, std::vector<const prometheus::Collectab
   scraper_ = std::make_unique<alerting::SelfScraper>(std::move(collectables), store_, rules);
   evaluator_ = std::make_unique<alerting::AlertEvaluator>(std::move(rules), registry, options);
   state_health_ = std::make_unique<StorageHealth>(registry, kStoreAlertState, &log_);
+  const auto gauge = [&registry](const char* name, const char* help) {
+    return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+  };
+  store_series_ = gauge("flexport_agent_series_store_series",
+                        "Series in the rule engine's in-memory store of the agent's own metrics");
+  store_samples_ = gauge("flexport_agent_series_store_samples", "Samples held in the series store");
+  store_bytes_ = gauge("flexport_agent_series_store_bytes",
+                       "Bytes allocated for the series store's samples (timestamps and values)");
+  gauge("flexport_agent_series_store_retention_seconds",
+        "How long the series store keeps samples: the longest rule lookback + 5 min")
+      ->Set(static_cast<double>(store_.retention_ms()) / 1000.0);
   std::string error;
   if (!evaluator_->RestoreState(&error)) {
     log_.Warn("cannot restore alert state; starting fresh", {{"error", error}});
@@ -73,6 +87,10 @@ void RuleLoop::Stop() {
 void RuleLoop::Tick() {
   const int64_t now = NowMs();
   scraper_->Scrape(now);
+  const tsdb::StoreStats stats = store_.Stats();
+  store_series_->Set(static_cast<double>(stats.series));
+  store_samples_->Set(static_cast<double>(stats.samples));
+  store_bytes_->Set(static_cast<double>(stats.sample_bytes));
   auto states = evaluator_->Evaluate(store_, now);
   // A failed save is retried on every evaluation until it works.
   const std::string save_error = evaluator_->last_save_error();

@@ -1,7 +1,8 @@
 /// The evaluation loop: every `[rules].evaluation_interval` the agent scrapes its own
 /// registry into the series store, evaluates the alert rules and hands firing and
 /// just-resolved alerts to the notifier. One thread; Start()/Stop() from the owner,
-/// ActiveAlerts() from any thread.
+/// ActiveAlerts() from any thread. Exports the series store's size as
+/// flexport_agent_series_store_* gauges.
 #pragma once
 
 #include <atomic>
@@ -20,6 +21,7 @@
 
 namespace prometheus {
 class Collectable;
+class Gauge;
 }  // namespace prometheus
 
 namespace fxagent {
@@ -60,6 +62,11 @@ class RuleLoop {
   std::unique_ptr<alerting::AlertEvaluator> evaluator_;
   std::unique_ptr<alerting::SelfScraper> scraper_;
   std::unique_ptr<StorageHealth> state_health_;  // {data_dir}/alerts.json
+  // flexport_agent_series_store_{series,samples,bytes,retention_seconds}: the memory the
+  // rule engine holds, so its growth up to the retention is told apart from a leak.
+  prometheus::Gauge* store_series_ = nullptr;
+  prometheus::Gauge* store_samples_ = nullptr;
+  prometheus::Gauge* store_bytes_ = nullptr;
   std::string generator_url_;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -381,6 +381,21 @@ def overview():
     d.panel("stat", "Uptime",
             [inst(f"time() - process_start_time_seconds{{{I}}}", "{{instance}}")], 6, 7,
             unit="dtdurations", thresholds=steps(ORANGE, (300, GREEN)), options=stat_opts("value"))
+    d.panel("stat", "Storage writable (data_dir)",
+            [inst(f"min by (store) (flexport_agent_storage_healthy{{{I}}})", "{{store}}")], 12, 6,
+            thresholds=steps(RED, (1, GREEN)), options=stat_opts(), decimals=0,
+            description="1 while the store's last write to data_dir succeeded. 0: disk full, "
+                        "I/O errors or read-only; webhooks get 503 and "
+                        "FlexportAgentStorageFailing pages after 2 minutes.")
+    d.panel("timeseries", "Rule engine series store",
+            [ts(f"max(flexport_agent_series_store_bytes{{{I}}})", "sample bytes"),
+             ts(f"max(flexport_agent_series_store_retention_seconds{{{I}}})", "retention (s)")],
+            12, 6, custom=line_custom(), options=TS_OPTS_BOTTOM,
+            overrides=[{"matcher": {"id": "byName", "options": "sample bytes"},
+                        "properties": [{"id": "unit", "value": "bytes"}]}],
+            description="Memory the rule engine holds for the agent's own metrics; it grows "
+                        "until it holds the retention (longest rule lookback + 5 min), then "
+                        "stays flat.")
     return d
 
 

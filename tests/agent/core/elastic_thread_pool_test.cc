@@ -46,10 +46,12 @@ class Gate {
       while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
       }
       ++started_;
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return open_; });
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return open_; });
+      }
       --running_;
-      ++finished_;
+      ++finished_;  // the task's last touch of the gate: after it, the gate may go
     };
   }
   void Open() {
@@ -221,6 +223,8 @@ TEST(ElasticThreadPoolTest, ShrinksBackToTheCoreThreadsAfterTheIdleTimeout) {
   EXPECT_TRUE(WaitFor([&] { return again.started() == 5; }));
   EXPECT_EQ(pool.GetStats().threads, 5u);
   again.Open();
+  // The tasks read the gate until they return: it must outlive them (ASan caught this).
+  EXPECT_TRUE(WaitFor([&] { return again.finished() == 5; }));
 }
 
 // Under a steady light load the most recently idle thread takes the next task, so the

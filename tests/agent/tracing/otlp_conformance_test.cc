@@ -4,6 +4,7 @@
 // `npm ci` on first run.
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdlib>
