@@ -21,6 +21,7 @@
 #include "agent/cgroup_tasks.h"
 #include "agent/credential_factory.h"
 #include "agent/elastic_thread_pool.h"
+#include "agent/heap_maintenance.h"
 #include "agent/http_routes.h"
 #include "agent/impact.h"
 #include "agent/metrics/api_metrics.h"
@@ -148,6 +149,7 @@ struct Daemon::Impl {
   std::unique_ptr<Notifier> notifier;
   std::unique_ptr<WebhookReconciler> reconciler;  // after relay and credentials: stops first
   std::unique_ptr<RuleLoop> rule_loop;
+  HeapTrimmer heap_trimmer{std::chrono::seconds(30)};
   bool status_page_unresolved = false;  // scheduler thread only
   std::atomic<int64_t> last_api_success_ms{0};
   std::atomic<int64_t> rate_limited_calls{0};
@@ -247,6 +249,8 @@ Daemon::~Daemon() { Stop(); }
 
 void Daemon::Start() {
   Impl& d = *impl_;
+  // Before any thread starts (bench/soak: the RSS a backlog leaves behind).
+  LimitHeapArenas(2);
   std::error_code ec;
   std::filesystem::create_directories(d.config.agent.data_dir, ec);
   if (ec) {
@@ -304,6 +308,7 @@ void Daemon::Start() {
   d.services.notifier = d.notifier.get();
   d.services.rule_loop = d.rule_loop.get();
   d.rule_loop->SetImpactSource([&d] { return d.Impact(); });
+  d.rule_loop->SetHousekeeping([&d] { d.heap_trimmer.MaybeTrim(); });
   d.services.ready = &d.ready;
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);

@@ -109,6 +109,7 @@ void RuleLoop::Tick() {
     notifier_->Update(ToNotifierAlerts(states, config_.agent.instance, generator_url_),
                       FromMs(now));
   }
+  if (housekeeping_) housekeeping_();
 }
 
 void RuleLoop::Loop() {

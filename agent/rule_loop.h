@@ -45,6 +45,8 @@ class RuleLoop {
 
   /// Supplies the "Impact" text for open incidents; called once per evaluation.
   void SetImpactSource(std::function<std::string()> source) { impact_ = std::move(source); }
+  /// The daemon's periodic chores, run on the loop's thread after each evaluation.
+  void SetHousekeeping(std::function<void()> chores) { housekeeping_ = std::move(chores); }
 
   void Start();
   void Stop();
@@ -74,6 +76,7 @@ class RuleLoop {
   std::thread thread_;
   size_t last_error_count_ = 0;
   std::function<std::string()> impact_;
+  std::function<void()> housekeeping_;
 };
 
 }  // namespace fxagent

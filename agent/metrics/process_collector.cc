@@ -1,6 +1,8 @@
 #include "agent/metrics/process_collector.h"
 
 #include <dirent.h>
+#include <malloc.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -94,6 +96,7 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   const ProcStat s = ReadProcStat();
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+  const struct mallinfo2 heap = mallinfo2();
   return {
       Family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
              MetricType::Counter, (s.utime_ticks + s.stime_ticks) / ticks),
@@ -104,6 +107,18 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       Family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
              MetricType::Gauge, start_time_seconds_),
       Family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, OpenFds()),
+      // Where the memory goes (the soak tells growth apart from caches with these).
+      Family("flexport_agent_heap_in_use_bytes",
+             "Bytes of the C heap in use by live allocations (glibc mallinfo2 uordblks).",
+             MetricType::Gauge, static_cast<double>(heap.uordblks)),
+      Family("flexport_agent_heap_free_bytes",
+             "Bytes the C heap holds but has free (glibc mallinfo2 fordblks): fragmentation "
+             "and memory not yet returned to the system.",
+             MetricType::Gauge, static_cast<double>(heap.fordblks)),
+      Family("flexport_agent_sqlite_memory_bytes",
+             "Bytes SQLite holds (page caches of the webhook store and the notification "
+             "database, statements).",
+             MetricType::Gauge, static_cast<double>(sqlite3_memory_used())),
   };
 }
 

@@ -131,7 +131,9 @@ class Soak:
         self.px_sent = self.px_ok = 0
         self.px_codes = {}
         self.px_unexpected = {}
-        self.samples = []  # (t, rss_kib, fds, threads, rss_anon_kib, store_kib)
+        # (t, rss_kib, fds, threads, rss_anon_kib, store_kib, heap_used_kib, heap_free_kib,
+        #  sqlite_kib)
+        self.samples = []
         self.spool = []  # (unix time, flexport_webhook_spool_depth, active fault)
         self.unexpected_at = []  # (t, what) of the first unexpected answers
         self.rng = random.Random(8)
@@ -242,7 +244,11 @@ class Soak:
         fds = len(os.listdir("/proc/%d/fd" % pid))
         text = self.metrics()
         store_kib = metric_sum(text, "flexport_agent_series_store_bytes") / 1024
-        self.samples.append((time.time() - self.t0, rss, fds, threads, anon, store_kib))
+        heap_used = metric_sum(text, "flexport_agent_heap_in_use_bytes") / 1024
+        heap_free = metric_sum(text, "flexport_agent_heap_free_bytes") / 1024
+        sqlite_kib = metric_sum(text, "flexport_agent_sqlite_memory_bytes") / 1024
+        self.samples.append((time.time() - self.t0, rss, fds, threads, anon, store_kib,
+                             heap_used, heap_free, sqlite_kib))
         spool = metric_sum(text, "flexport_webhook_spool_depth")
         with self.lock:
             self.spool.append((time.time(), spool, self.mode))
@@ -387,7 +393,12 @@ class Soak:
         if not load:
             print("no RSS samples after warm-up", file=sys.stderr)
             return 1
-        rss0, rss1 = load[0][1], load[-1][1]
+        # Growth compares the median RSS of the first and the last minute after the warm-up:
+        # a fault's burst (a backlog drained, then trimmed within 30 s) is not growth, a
+        # leak shows in both medians.
+        head = [r[1] for r in load if r[0] <= load[0][0] + 60]
+        tail = [r[1] for r in load if r[0] >= load[-1][0] - 60]
+        rss0, rss1 = statistics.median(head), statistics.median(tail)
         growth = 100.0 * (rss1 - rss0) / rss0
         rss_max = max(s[1] for s in self.samples)
         fds = [s[2] for s in load]
@@ -448,7 +459,8 @@ class Soak:
               % (self.px_sent, self.px_ok, self.px_sent - self.px_ok,
                  {k: v for k, v in sorted(self.px_codes.items()) if k != "200"},
                  self.px_unexpected or "0 errors"))
-        print("RSS                after warm-up %d KiB, end of load %d KiB, growth %+.2f %%; "
+        print("RSS                median first minute after warm-up %d KiB, last minute %d KiB, "
+              "growth %+.2f %%; "
               "max %d KiB; trend %+.1f KiB/min; settled after load %d KiB"
               % (rss0, rss1, growth, rss_max, slope, settled[1]))
         print("  of which anon    after warm-up %d KiB, end of load %d KiB (%+d KiB)"
@@ -456,6 +468,9 @@ class Soak:
         print("series store       after warm-up %d KiB, end of load %d KiB (samples of the "
               "agent's own metrics, kept for the rules' lookback)"
               % (load[0][5], load[-1][5]))
+        print("heap               in use %d -> %d KiB, free in the heap %d -> %d KiB; "
+              "SQLite %d -> %d KiB" % (load[0][6], load[-1][6], load[0][7], load[-1][7],
+                                     load[0][8], load[-1][8]))
         fifth = max(1, len(fds) // 5)
         print("open fds           after warm-up %d, min %d, max %d, end of load %d, settled %d; "
               "median first/last fifth %g/%g; threads %d-%d"
@@ -509,9 +524,10 @@ class Soak:
         for f in failures:
             print("  - " + f)
         with open(os.path.join(a.out, "samples.csv"), "w") as f:
-            f.write("t_seconds,rss_kib,fds,threads,rss_anon_kib,series_store_kib\n")
+            f.write("t_seconds,rss_kib,fds,threads,rss_anon_kib,series_store_kib,heap_in_use_kib,"
+                    "heap_free_kib,sqlite_kib\n")
             for s in self.samples:
-                f.write("%.1f,%d,%d,%d,%d,%d\n" % s)
+                f.write("%.1f,%d,%d,%d,%d,%d,%d,%d,%d\n" % s)
         return 1 if failures else 0
 
 
