@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -68,6 +69,16 @@ class ForwarderTest : public ::testing::Test {
   }
 
   // Waits until the store has no pending event (deliveries recorded).
+  // The forwarder counts an outcome (Stats, metrics) just after the store recorded it, so
+  // counts are awaited, not read once the store is idle.
+  static bool Eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 1000; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return done();
+  }
+
   bool WaitIdle() {
     for (int i = 0; i < 1000; ++i) {
       if (store_->Counts().pending == 0) return true;
@@ -115,7 +126,8 @@ TEST_F(ForwarderTest, DeliversOnceWithHeaders) {
   EXPECT_EQ(first.Header("X-Flexport-Agent-Attempt"), "1");
   EXPECT_EQ(first.Header("X-Flexport-Agent-Source"), "");
   EXPECT_EQ(got[1].Header("X-Flexport-Agent-Event-Id"), "evt_2");
-  EXPECT_EQ(forwarder_->Stats().delivered, 2u);
+  EXPECT_TRUE(Eventually([&] { return forwarder_->Stats().delivered == 2; }))
+      << forwarder_->Stats().delivered;
   EXPECT_EQ(MetricValue(registry_, "flexport_webhook_forwarded_total", {{"outcome", "delivered"}}),
             2);
   EXPECT_EQ(store_->Get("evt_1")->state, EventState::kDelivered);
@@ -131,8 +143,9 @@ TEST_F(ForwarderTest, RetriesThenDelivers) {
   EXPECT_EQ(got[0].Header("X-Flexport-Agent-Attempt"), "1");
   EXPECT_EQ(got[1].Header("X-Flexport-Agent-Attempt"), "2");
   EXPECT_EQ(got[0].body, got[1].body);
+  EXPECT_TRUE(Eventually([&] { return forwarder_->Stats().delivered == 1; }))
+      << forwarder_->Stats().delivered;
   EXPECT_EQ(forwarder_->Stats().retried, 1u);
-  EXPECT_EQ(forwarder_->Stats().delivered, 1u);
   EXPECT_EQ(store_->Get("evt_1")->attempts, 2);
 }
 
@@ -151,9 +164,11 @@ TEST_F(ForwarderTest, DeadLettersAfterMaxAttemptsThenReplayDelivers) {
   EXPECT_EQ(dead->state, EventState::kDead);
   EXPECT_EQ(dead->attempts, 3);
   EXPECT_EQ(dead->last_error, "HTTP 503");
-  EXPECT_EQ(forwarder_->Stats().dead_lettered, 1u);
+  EXPECT_TRUE(Eventually([&] { return forwarder_->Stats().dead_lettered == 1; }))
+      << forwarder_->Stats().dead_lettered;
   EXPECT_EQ(forwarder_->Stats().retried, 2u);
-  EXPECT_EQ(MetricValue(registry_, "flexport_webhook_dead_letters"), 1);
+  EXPECT_TRUE(
+      Eventually([&] { return MetricValue(registry_, "flexport_webhook_dead_letters") == 1; }));
 
   healthy = true;
   ASSERT_EQ(store_->Replay({.ids = {"evt_1"}}), 1);
