@@ -39,9 +39,4 @@ void StorageHealth::Record(bool ok, std::string_view error, int failures) {
   }
 }
 
-bool StorageHealth::Healthy() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return healthy_;
-}
-
 }  // namespace fxagent

@@ -37,14 +37,13 @@ class StorageHealth {
   /// One write's outcome. `error` is a short cause such as SQLite's "database or disk is
   /// full" (never data or secrets); `failures` counts several failed writes at once.
   void Record(bool ok, std::string_view error = {}, int failures = 1);
-  bool Healthy() const;
 
  private:
   std::string store_;
   Logger* log_;
   prometheus::Counter& errors_;
   prometheus::Gauge& healthy_gauge_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   bool healthy_ = true;
 };
 

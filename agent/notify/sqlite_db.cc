@@ -92,8 +92,6 @@ bool Db::Exec(const char* sql) {
   return db_ != nullptr && sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
-int64_t Db::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
-
 int Db::RunOnce(const PendingWrite& w) {
   Stmt s(db_, w.sql.c_str());
   if (!s.ok()) return s.rc() == SQLITE_OK ? SQLITE_ERROR : s.rc();

@@ -66,7 +66,6 @@ class Db {
   /// Opens or creates `path` in WAL mode. False (with `*error`) on failure.
   bool Open(const std::string& path, std::string* error);
   bool Exec(const char* sql);
-  int64_t LastInsertId() const;
   std::mutex& mu() { return mu_; }
   sqlite3* get() const { return db_; }
 
