@@ -1,6 +1,6 @@
 /// Shared body of the rule-file fuzz targets (TOML and Prometheus YAML): parse every
-/// rule, export the valid ones as a Prometheus rule file and parse that back (same rule
-/// count), then evaluate them twice over a small store so templates get rendered.
+/// rule, export the valid ones as a Prometheus rule file and parse that back (the same
+/// rules), then evaluate them twice over a small store so templates get rendered.
 /// Not thread-safe (the store is a function-local static).
 #pragma once
 
@@ -35,6 +35,16 @@ inline void FuzzRuleText(std::string_view text, alerting::RuleFormat format, con
       alerting::ParseRulesAll(exported, "exported.yml", alerting::RuleFormat::kYaml, &again);
   // What `rules export` writes must load in the agent (and in Prometheus).
   if (!errors.empty() || again.rules.size() != rules.rules.size()) std::abort();
+  // ... and load as the same rules, names, labels and annotations byte for byte.
+  for (size_t i = 0; i < rules.rules.size(); ++i) {
+    const alerting::Rule& a = rules.rules[i];
+    const alerting::Rule& b = again.rules[i];
+    if (a.alert != b.alert || a.record != b.record || a.severity != b.severity ||
+        a.labels != b.labels || a.annotations != b.annotations || a.for_ms != b.for_ms ||
+        a.keep_firing_for_ms != b.keep_firing_for_ms || a.expr->ToString() != b.expr->ToString()) {
+      std::abort();
+    }
+  }
 
   tsdb::SeriesStore store;
   for (int64_t t = 0; t <= 120'000; t += 15'000) {

@@ -1,5 +1,11 @@
 #include "rules/alerting/export.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <string_view>
+
 namespace fxagent::alerting {
 namespace {
 
@@ -10,27 +16,82 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-// A YAML scalar: single-quoted on one line, or a `|-` block when it spans lines.
-std::string Scalar(const std::string& raw, const std::string& indent) {
-  std::string s = Trim(raw);
-  if (s.find('\n') != std::string::npos) {
-    std::string out = "|-\n";
-    size_t start = 0;
-    while (start <= s.size()) {
-      size_t nl = s.find('\n', start);
-      std::string line = s.substr(start, nl == std::string::npos ? nl : nl - start);
-      while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
-      if (!line.empty()) {
-        out += indent;
-        out += "  ";
-        out += line;
-      }
-      out += '\n';
-      if (nl == std::string::npos) break;
-      start = nl + 1;
+bool IsControl(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return (u < 0x20 && c != '\t' && c != '\n') || u == 0x7f;
+}
+
+// A double-quoted YAML scalar: the one style that can carry every string unchanged.
+std::string DoubleQuoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (IsControl(c)) {
+          std::array<char, 5> hex{};
+          std::snprintf(hex.data(), hex.size(), "\\x%02x", static_cast<unsigned char>(c));
+          out += hex.data();
+        } else {
+          out += c;
+        }
     }
-    out.pop_back();
-    return out;
+  }
+  return out + "\"";
+}
+
+// A `|-` block keeps a multi-line value readable, but only carries it unchanged when no
+// line ends in white space, the first line does not start with it (that would need an
+// indentation indicator) and the value does not end in a line break.
+bool FitsLiteralBlock(std::string_view s) {
+  if (s.empty() || s.front() == ' ' || s.front() == '\t' || s.back() == '\n') return false;
+  if (std::any_of(s.begin(), s.end(), [](char c) { return IsControl(c); })) return false;
+  for (size_t nl = s.find('\n'); nl != std::string_view::npos; nl = s.find('\n', nl + 1)) {
+    if (nl > 0 && (s[nl - 1] == ' ' || s[nl - 1] == '\t')) return false;
+  }
+  return s.back() != ' ' && s.back() != '\t';
+}
+
+std::string LiteralBlock(std::string_view s, const std::string& indent) {
+  std::string out = "|-";
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t nl = s.find('\n', start);
+    std::string_view line = s.substr(start, nl == std::string_view::npos ? nl : nl - start);
+    out += '\n';
+    if (!line.empty()) {
+      out += indent;
+      out += "  ";
+      out += line;
+    }
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+// A YAML scalar that loads back as exactly `s`: single-quoted on one line, a `|-` block
+// when it spans lines, double-quoted when neither carries it unchanged.
+std::string Scalar(std::string_view s, const std::string& indent) {
+  if (s.find('\n') != std::string_view::npos) {
+    return FitsLiteralBlock(s) ? LiteralBlock(s, indent) : DoubleQuoted(s);
+  }
+  if (std::any_of(s.begin(), s.end(), [](char c) { return IsControl(c); })) {
+    return DoubleQuoted(s);
   }
   std::string out = "'";
   for (char c : s) {
@@ -40,11 +101,25 @@ std::string Scalar(const std::string& raw, const std::string& indent) {
   return out + "'";
 }
 
-// Rule names stay plain when they are plain identifiers (the usual case).
+// Words YAML 1.1 loaders read as booleans or null rather than as strings.
+bool IsYamlKeyword(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::array<std::string_view, 9> kKeywords = {"y",   "n",    "yes",   "no",  "on",
+                                                                "off", "true", "false", "null"};
+  return std::find(kKeywords.begin(), kKeywords.end(), lower) != kKeywords.end();
+}
+
+// Rule names stay plain when they are metric-style identifiers (the usual case) that YAML
+// reads back as the same string: not ending in ':' (a mapping key) and not a keyword.
 std::string Name(const std::string& name) {
-  bool plain = !name.empty() && name.find_first_not_of(
-                                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                    "0123456789_:") == std::string::npos;
+  bool plain =
+      !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) != 0 || name[0] == '_');
+  plain =
+      plain && name.back() != ':' && !IsYamlKeyword(name) &&
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:") ==
+          std::string::npos;
   return plain ? name : Scalar(name, "");
 }
 
@@ -55,7 +130,7 @@ void Map(std::string& out, const std::string& key, const std::map<std::string, s
   for (const auto& [k, v] : m) {
     out += indent;
     out += "  ";
-    out += k;
+    out += Name(k);
     out += ": ";
     out += Scalar(v, indent + "  ");
     out += '\n';
@@ -79,7 +154,9 @@ std::string ExportPrometheusRules(const RuleSet& rules) {
     } else {
       out += "      - record: " + Name(r.record) + "\n";
     }
-    out += indent + "expr: " + Scalar(r.expr_text, indent) + "\n";
+    // Surrounding white space in an expression means nothing (a TOML ''' block ends in a
+    // line break); labels and annotations are carried byte for byte.
+    out += indent + "expr: " + Scalar(Trim(r.expr_text), indent) + "\n";
     if (r.for_ms > 0) out += indent + "for: " + FormatRuleDuration(r.for_ms) + "\n";
     if (r.keep_firing_for_ms > 0) {
       out += indent + "keep_firing_for: " + FormatRuleDuration(r.keep_firing_for_ms) + "\n";

@@ -54,5 +54,44 @@ annotations = { summary = "it's {{ $labels.job }}: 'quoted' # not a comment" }
       ParseRules(ExportPrometheusRules(RuleSet{}), "e.yml", RuleFormat::kYaml).rules.empty());
 }
 
+// Names and values that a naive exporter writes as YAML that does not load back, or loads
+// back as something else: a trailing ':' (a mapping key), keywords, numbers, control
+// characters, white space at line ends and surrounding a value (found by fuzz_rules_toml).
+TEST(Export, AwkwardNamesAndValuesLoadBackUnchanged) {
+  RuleSet rules = ParseRules(R"x([[rules]]
+alert = "FlexportStatusPageMajor:"
+severity = "P1"
+expr = "up == 0"
+
+[[rules]]
+alert = "true"
+severity = "P2"
+expr = "up == 0"
+
+[[rules]]
+alert = "123"
+severity = "P3"
+expr = "up == 0"
+
+[[rules]]
+alert = "- dash"
+severity = "P4"
+expr = "up == 0"
+labels = { team = "  padded  ", empty = "", yes = "no" }
+annotations = { bell = "a\u0007b\rc", trailing = "line one  \nline two", lead = "  x\ny", nl = "ends\n", tab = "a\tb", quote = "say \"hi\" \\ 'there'" }
+
+[[rules]]
+record = "job:up:sum"
+expr = "sum by (job) (up)"
+)x",
+                             "r.toml", RuleFormat::kToml);
+  ASSERT_EQ(rules.rules.size(), 5U);
+  std::string yaml = ExportPrometheusRules(rules);
+  EXPECT_NE(yaml.find("- alert: 'FlexportStatusPageMajor:'\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("- alert: 'true'\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("- record: job:up:sum\n"), std::string::npos) << yaml;
+  ExpectSameRules(rules, ParseRules(yaml, "export.yml", RuleFormat::kYaml));
+}
+
 }  // namespace
 }  // namespace fxagent::alerting
