@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -307,6 +309,52 @@ TEST(EgressProxyShutdown, StopReturnsQuicklyWithRequestsInFlightAndQueued) {
   EXPECT_TRUE(slow_status == 503 || slow_status == -1) << slow_status;
   EXPECT_TRUE(queued_status == 503 || queued_status == -1) << queued_status;
   upstream.Release();
+}
+
+// Threads of this process with the given name (the proxy runs in the test process).
+int ThreadsNamed(const std::string& name) {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (std::getline(comm, line) && line == name) ++n;
+  }
+  return n;
+}
+
+// The proxy's threads follow its concurrency: a burst of held requests gets a thread each,
+// and once they are answered the surplus threads exit (after the 5 s idle timeout), so a
+// quiet proxy does not keep a touched stack and a malloc cache per past connection.
+TEST(EgressProxyThreads, GrowForABurstAndShrinkWhenIdle) {
+  Upstream upstream;
+  upstream.SetHandler([&](const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/hold") upstream.Block();
+    // The fixture's upstream has 8 threads, each held by a keep-alive connection: close
+    // it, so the requests queued behind the held ones get a thread at once.
+    res.set_header("Connection", "close");
+    res.set_content("ok", "text/plain");
+  });
+  ProxyUnderTest proxy(ProxyConfig(upstream.base_url()));
+  constexpr int kBurst = 16;
+  std::vector<std::future<int>> calls;
+  calls.reserve(kBurst);
+  for (int i = 0; i < kBurst; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] {
+      auto res = proxy.Client()->Get("/hold");
+      return res ? res->status : -1;
+    }));
+  }
+  EXPECT_TRUE(ProxyUnderTest::Eventually([] { return ThreadsNamed("fxa-egress") >= kBurst; }))
+      << ThreadsNamed("fxa-egress") << " egress threads for " << kBurst << " held requests";
+  upstream.Release();
+  for (auto& c : calls) EXPECT_EQ(c.get(), 200);
+
+  const auto deadline = std::chrono::steady_clock::now() + seconds(15);
+  while (ThreadsNamed("fxa-egress") > 4 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LE(ThreadsNamed("fxa-egress"), 4) << "surplus egress threads did not exit when idle";
+  EXPECT_EQ(proxy.Client()->Get("/after")->status, 200);
 }
 
 }  // namespace
