@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS events(
   next_attempt_at INTEGER NOT NULL,
   last_error TEXT NOT NULL DEFAULT '',
   dead_reason TEXT NOT NULL DEFAULT '',
-  source INTEGER NOT NULL DEFAULT 0);
+  source INTEGER NOT NULL DEFAULT 0,
+  traceparent TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS events_state_received ON events(state, received_at);
 CREATE INDEX IF NOT EXISTS events_state_due ON events(state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS events_shipment ON events(shipment_key, state, seq);
@@ -39,6 +40,18 @@ CREATE TABLE IF NOT EXISTS write_check(id INTEGER PRIMARY KEY CHECK (id = 1), at
 )sql";
 
 bool StepDone(SqliteStmt* stmt) { return stmt != nullptr && stmt->Step() == SQLITE_DONE; }
+
+// Columns added after the first release, for spools an older agent created.
+bool MigrateSchema(SqliteDb& db) {
+  SqliteStmt* info =
+      db.Prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'traceparent'");
+  if (info == nullptr) return false;
+  StmtScope scope(info);
+  const int rc = info->Step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) return false;
+  return db.Exec("ALTER TABLE events ADD COLUMN traceparent TEXT NOT NULL DEFAULT ''");
+}
 
 int64_t CountState(SqliteDb& db, EventState state) {
   SqliteStmt* stmt = db.Prepare("SELECT COUNT(*) FROM events WHERE state = ?");
@@ -119,7 +132,7 @@ bool OpenWriter(SqliteDb& db, const std::string& data_dir, const std::string& pa
   SqliteStmt* wal = db.Prepare("PRAGMA journal_mode=WAL");
   bool ok = wal != nullptr && wal->Step() == SQLITE_ROW && wal->Text(0) == "wal";
   if (wal != nullptr) wal->Reset();
-  ok = ok && db.Exec("PRAGMA synchronous=FULL") && db.Exec(kSchema);
+  ok = ok && db.Exec("PRAGMA synchronous=FULL") && db.Exec(kSchema) && MigrateSchema(db);
   if (!ok) db.Close();
   return ok;
 }
@@ -310,7 +323,7 @@ StoreResult WebhookEventStore::Store(NewEvent event) {
     SqliteStmt* ins = db.Prepare(
         "INSERT INTO events(id, type, shipment_key, body, signature_256, signature, "
         "content_type, received_at, state, attempts, next_attempt_at, last_error, "
-        "dead_reason, source) VALUES(?,?,?,?,?,?,?,?,?,0,?,?,?,?)");
+        "dead_reason, source, traceparent) VALUES(?,?,?,?,?,?,?,?,?,0,?,?,?,?,?)");
     if (ins == nullptr) return false;
     ins->Bind(1, ev->id);
     ins->Bind(2, ev->type);
@@ -325,6 +338,7 @@ StoreResult WebhookEventStore::Store(NewEvent event) {
     ins->Bind(11, ev->last_error);
     ins->Bind(12, ev->dead_reason);
     ins->Bind(13, static_cast<int64_t>(ev->source));
+    ins->Bind(14, ev->traceparent);
     if (!StepDone(ins)) return false;
     if (ev->state == EventState::kPending) ++delta.pending;
     if (ev->state == EventState::kDead) ++delta.dead;

@@ -50,6 +50,7 @@ struct NewEvent {
   EventState state = EventState::kPending;  // kDelivered = record only; kDead = dead letter
   std::string dead_reason;                  // with kDead
   std::string last_error;                   // with kDead, a short reason
+  std::string traceparent;                  // W3C traceparent of the receive span ("" = not traced)
 };
 
 struct StoredEvent {
@@ -68,6 +69,7 @@ struct StoredEvent {
   std::string last_error;
   std::string dead_reason;
   EventSource source = EventSource::kReceived;
+  std::string traceparent;  // the receive span's: delivery attempts join that trace
 };
 
 enum class StoreResult { kStored, kDuplicate, kError };

@@ -42,7 +42,7 @@ inline EventTime FromMillis(int64_t ms) { return EventTime(std::chrono::millisec
 
 inline constexpr char kEventColumns[] =
     "seq, id, type, shipment_key, body, signature_256, signature, content_type, received_at, "
-    "state, attempts, next_attempt_at, last_error, dead_reason, source";
+    "state, attempts, next_attempt_at, last_error, dead_reason, source, traceparent";
 
 StoredEvent ReadEventRow(const SqliteStmt& stmt);
 

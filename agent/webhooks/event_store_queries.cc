@@ -32,6 +32,7 @@ StoredEvent ReadEventRow(const SqliteStmt& stmt) {
   e.last_error = stmt.Text(12);
   e.dead_reason = stmt.Text(13);
   e.source = static_cast<EventSource>(stmt.Int(14));
+  e.traceparent = stmt.Text(15);
   return e;
 }
 

@@ -16,6 +16,7 @@
 
 #include "agent/tracing/http_attributes.h"
 #include "agent/tracing/semconv.h"
+#include "agent/tracing/span_context.h"
 #include "agent/tracing/tracer.h"
 #include "agent/webhooks/store_gauges.h"
 
@@ -155,7 +156,11 @@ void WebhookForwarder::Impl::StartTransfer(const StoredEvent& event) {
   }
   if (Tracer* tracer = this->tracer.load()) {
     ScopedSpan& span = transfer->span;
-    span = tracer->StartSpan("POST", SpanKind::kClient);
+    // A child of the request that brought the event in, so one trace shows the receive,
+    // the persist and every delivery attempt (also after a restart or a replay).
+    SpanContext received;
+    if (auto parsed = ParseTraceparent(e.traceparent)) received = *parsed;
+    span = tracer->StartSpan("POST", SpanKind::kClient, received);
     SetHttpClientRequest(span, "POST", options.forward_to);
     span.SetAttribute(semconv::kFlexportWebhookAttempt, e.attempts + 1);
     span.SetAttribute(semconv::kFlexportWebhookEventId, e.id);

@@ -152,6 +152,8 @@ WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
   event.signature_256 = sig256 != nullptr ? *sig256 : "";
   event.signature = sig != nullptr ? *sig : "";
   event.content_type = content_type != nullptr ? *content_type : "";
+  // Delivery attempts (later, on the forwarder's thread) join this request's trace.
+  if (span.IsRecording()) event.traceparent = span.Traceparent();
 
   ParseResult parsed = ParseEvent(request.body, config_.shipment_key);
   if (!parsed.event) {

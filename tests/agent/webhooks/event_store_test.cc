@@ -1,6 +1,7 @@
 #include "agent/webhooks/event_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,39 @@ TEST_F(EventStoreTest, EventsSurviveReopen) {
   EXPECT_EQ(e2->received_at, clock_.Now());
   EXPECT_EQ(store.Counts().pending, 2);
   EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/webhooks.db"));
+}
+
+// A spool written by an agent from before the traceparent column: opening it adds the
+// column, keeps the pending event (with no trace) and stores new events with theirs.
+TEST_F(EventStoreTest, OpensASpoolFromBeforeTheTraceparentColumn) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/webhooks.db").c_str(), &db), SQLITE_OK);
+  const char* old_schema = R"sql(
+    CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL, shipment_key TEXT NOT NULL DEFAULT '', body BLOB NOT NULL,
+      signature_256 TEXT NOT NULL DEFAULT '', signature TEXT NOT NULL DEFAULT '',
+      content_type TEXT NOT NULL DEFAULT '', received_at INTEGER NOT NULL,
+      state INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',
+      dead_reason TEXT NOT NULL DEFAULT '', source INTEGER NOT NULL DEFAULT 0);
+    INSERT INTO events(id, type, body, received_at, state, next_attempt_at)
+      VALUES('old1', 'shipment.milestone', '{}', 1, 0, 1);)sql";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  WebhookEventStore store(Options());
+  EXPECT_TRUE(store.Healthy());
+  std::optional<StoredEvent> old = store.Get("old1");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->state, EventState::kPending);
+  EXPECT_EQ(old->traceparent, "");
+  NewEvent fresh = MakeEvent("new1");
+  fresh.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  ASSERT_EQ(store.Store(fresh), StoreResult::kStored);
+  std::optional<StoredEvent> got = store.Get("new1");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->traceparent, fresh.traceparent);
+  EXPECT_EQ(store.Counts().pending, 2);
 }
 
 TEST_F(EventStoreTest, DuplicateWithinWindow) {

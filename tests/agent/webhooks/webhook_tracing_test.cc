@@ -138,6 +138,9 @@ TEST_F(WebhookTracingTest, ReceiveVerifyPersistAndForwardSpans) {
   EXPECT_EQ(StrAttr(fwd, semconv::kFlexportWebhookEventType), "shipment.milestone");
   EXPECT_EQ(IntAttr(fwd, semconv::kHttpResponseStatusCode), 200);
   EXPECT_EQ(StrAttr(fwd, semconv::kUrlFull), app_.Url() + "?token=REDACTED");
+  // One trace: the delivery attempt is a child of the request that brought the event in.
+  EXPECT_EQ(fwd.trace_id, server.trace_id);
+  EXPECT_EQ(fwd.parent_span_id, server.span_id);
 
   ASSERT_TRUE(app_.WaitForCount(1));
   const AppRequest got = app_.Requests()[0];
@@ -194,6 +197,41 @@ TEST_F(WebhookTracingTest, FailedAttemptIsAnErrorSpanThenRetrySpan) {
   EXPECT_EQ(IntAttr(forwards[1], semconv::kFlexportWebhookAttempt), 2);
   EXPECT_NE(forwards[1].status, SpanStatusCode::kError);
   EXPECT_NE(forwards[0].span_id, forwards[1].span_id);
+  std::vector<SpanData> servers = tracer_.SpansNamed("POST /webhooks/flexport");
+  ASSERT_EQ(servers.size(), 1u);
+  for (const SpanData& f : forwards) {
+    EXPECT_EQ(f.trace_id, servers[0].trace_id);
+    EXPECT_EQ(f.parent_span_id, servers[0].span_id);
+  }
+}
+
+// The receive span's context is stored with the event: an attempt made by the next
+// process (after a restart, here a new relay on the same data_dir) joins the same trace.
+TEST_F(WebhookTracingTest, AttemptAfterARestartJoinsTheReceiveTrace) {
+  app_.SetResponder([](size_t, const std::string&) { return 503; });
+  config_.max_attempts = 100;
+  Start(true);
+  const std::string body = EventBody("evt_restart");
+  const std::string caller = std::string("00-") + kCallerTrace + "-" + kCallerSpan + "-01";
+  ASSERT_EQ(Post(body, SignSha256(body, kSecret), caller).status, 200);
+  ASSERT_FALSE(WaitForForwardSpans(1).empty());
+  std::vector<SpanData> servers = tracer_.SpansNamed("POST /webhooks/flexport");
+  ASSERT_EQ(servers.size(), 1u);
+  const SpanData server = servers[0];
+  relay_.reset();
+
+  tracer_.Clear();
+  app_.SetResponder([](size_t, const std::string&) { return 200; });
+  Start(true);
+  ASSERT_TRUE(app_.WaitFor([](const std::vector<AppRequest>& requests) {
+    return !requests.empty() && requests.back().status == 200;
+  })) << "the spooled event was not delivered after the restart";
+  std::vector<SpanData> forwards = WaitForForwardSpans(1);
+  ASSERT_FALSE(forwards.empty());
+  const SpanData& last = forwards.back();
+  EXPECT_EQ(IntAttr(last, semconv::kHttpResponseStatusCode), 200);
+  EXPECT_EQ(ToHex(last.trace_id), kCallerTrace);
+  EXPECT_EQ(last.parent_span_id, server.span_id);
 }
 
 TEST_F(WebhookTracingTest, TransportFailureSetsError) {
