@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 #include <string_view>
+
+#include "rules/labels.h"
 
 namespace fxagent::alerting {
 namespace {
@@ -19,39 +20,6 @@ std::string Trim(const std::string& s) {
 bool IsControl(char c) {
   auto u = static_cast<unsigned char>(c);
   return (u < 0x20 && c != '\t' && c != '\n') || u == 0x7f;
-}
-
-// A double-quoted YAML scalar: the one style that can carry every string unchanged.
-std::string DoubleQuoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (IsControl(c)) {
-          std::array<char, 5> hex{};
-          std::snprintf(hex.data(), hex.size(), "\\x%02x", static_cast<unsigned char>(c));
-          out += hex.data();
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // A `|-` block keeps a multi-line value readable, but only carries it unchanged when no
@@ -85,13 +53,13 @@ std::string LiteralBlock(std::string_view s, const std::string& indent) {
 }
 
 // A YAML scalar that loads back as exactly `s`: single-quoted on one line, a `|-` block
-// when it spans lines, double-quoted when neither carries it unchanged.
+// when it spans lines, double-quoted (escaped) when neither carries it unchanged.
 std::string Scalar(std::string_view s, const std::string& indent) {
   if (s.find('\n') != std::string_view::npos) {
-    return FitsLiteralBlock(s) ? LiteralBlock(s, indent) : DoubleQuoted(s);
+    return FitsLiteralBlock(s) ? LiteralBlock(s, indent) : tsdb::QuoteString(s);
   }
   if (std::any_of(s.begin(), s.end(), [](char c) { return IsControl(c); })) {
-    return DoubleQuoted(s);
+    return tsdb::QuoteString(s);  // its Go escapes (\n, \t, \a, \x01, ...) are YAML's too
   }
   std::string out = "'";
   for (char c : s) {

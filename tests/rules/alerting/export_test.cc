@@ -78,7 +78,7 @@ alert = "- dash"
 severity = "P4"
 expr = "up == 0"
 labels = { team = "  padded  ", empty = "", yes = "no" }
-annotations = { bell = "a\u0007b\rc", trailing = "line one  \nline two", lead = "  x\ny", nl = "ends\n", tab = "a\tb", quote = "say \"hi\" \\ 'there'" }
+annotations = { bell = "a\u0007b\rc\u000b\u000c\u0001\u007f\u0008", trailing = "line one  \nline two", lead = "  x\ny", nl = "ends\n", tab = "a\tb", quote = "say \"hi\" \\ 'there'" }
 
 [[rules]]
 record = "job:up:sum"
