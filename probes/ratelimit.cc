@@ -91,7 +91,7 @@ std::optional<double> ParseRetryAfter(std::string_view value, std::time_t now) {
     if (end == nullptr || *end != '\0') continue;
     const std::time_t when = timegm(&tm);
     if (when == static_cast<std::time_t>(-1)) continue;
-    return std::max(0.0, static_cast<double>(when - now));
+    return std::max(0.0, static_cast<double>(when) - static_cast<double>(now));  // no overflow
   }
   return std::nullopt;
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <limits>
+
 namespace fxagent {
 namespace {
 
@@ -81,6 +84,17 @@ TEST(RetryAfter, HttpDates) {
   EXPECT_EQ(ParseRetryAfter("Mon Sep 21 14:14:20 2026", kNow), 60);
   EXPECT_EQ(ParseRetryAfter("Mon, 21 Sep 2026 14:00:00 GMT", kNow), 0);  // in the past
   EXPECT_FALSE(ParseRetryAfter("21/09/2026", kNow));
+}
+
+// The date minus "now" must not overflow time_t whatever either is (found by
+// fuzz_ratelimit; `make test-asan` runs this under UBSan).
+TEST(RetryAfter, ExtremeNowDoesNotOverflow) {
+  const auto far =
+      ParseRetryAfter("Wed, 1 May 2042 04:01:00 GMT", std::numeric_limits<std::time_t>::min());
+  ASSERT_TRUE(far);
+  EXPECT_GT(*far, 9e18);
+  EXPECT_EQ(
+      ParseRetryAfter("Wed, 1 May 2042 04:01:00 GMT", std::numeric_limits<std::time_t>::max()), 0);
 }
 
 }  // namespace
