@@ -31,6 +31,9 @@
 #include "agent/probe_tracing.h"
 #include "agent/proxy/egress_proxy.h"
 #include "agent/rule_loop.h"
+#include "agent/store/cluster.h"
+#include "agent/store/pg_connection.h"
+#include "agent/store/schema.h"
 #include "agent/tracing/make_tracer.h"
 #include "agent/version.h"
 #include "agent/webhooks/reconciler.h"
@@ -144,6 +147,7 @@ struct Daemon::Impl {
   ProbeBoard board;
   std::unique_ptr<CredentialSource> credentials;
   std::unique_ptr<ProbeScheduler> scheduler;
+  std::unique_ptr<ClusterMembership> cluster;  // cluster mode only
   std::unique_ptr<WebhookRelay> relay;
   SystemClock clock;
   std::unique_ptr<Notifier> notifier;
@@ -166,7 +170,51 @@ struct Daemon::Impl {
 
   void OnProbeResult(const ProbeResult& r);
   void WriteListenFile() const;
+  /// Cluster mode: migrates the shared store's schema, joins the cluster and points the
+  /// relay at the shared spool. Embedded mode: this process is the whole "cluster".
+  void SetUpStorage(WebhookRelayOptions& relay_options);
 };
+
+void Daemon::Impl::SetUpStorage(WebhookRelayOptions& relay_options) {
+  if (!config.storage.Shared()) {
+    for (const char* name : {"flexport_agent_cluster_leader", "flexport_agent_cluster_replicas"}) {
+      prometheus::BuildGauge()
+          .Name(name)
+          .Help("Cluster leadership and live replicas (embedded store: this process alone)")
+          .Register(registry)
+          .Add({})
+          .Set(1);
+    }
+    return;
+  }
+  const StorageSection& storage = config.storage;
+  PgConnection db(storage.url, "");
+  if (!db.Connect()) throw std::runtime_error("cannot reach the shared store: " + db.LastError());
+  const MigrationOutcome migrated = MigrateSchema(db, storage.schema);
+  if (!migrated.ok) {
+    throw std::runtime_error("cannot migrate the shared store's schema: " + migrated.error);
+  }
+  for (int version : migrated.applied) {
+    log.Info("shared store: schema migration applied",
+             {{"schema", storage.schema}, {"version", std::to_string(version)}});
+  }
+  const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(config.cluster.lease);
+  cluster = std::make_unique<ClusterMembership>(ClusterOptions{.conninfo = storage.url,
+                                                               .schema = storage.schema,
+                                                               .instance = config.agent.instance,
+                                                               .lease = lease,
+                                                               .log = &log},
+                                                registry);
+  if (auto error = cluster->Join()) throw std::runtime_error(*error);
+  log.Info("joined the cluster", {{"instance", config.agent.instance},
+                                  {"schema", storage.schema},
+                                  {"replicas", std::to_string(cluster->LiveReplicas())},
+                                  {"leader", cluster->IsLeader() ? "true" : "false"}});
+  relay_options.shared_store = PgEventStoreOptions{.conninfo = storage.url,
+                                                   .schema = storage.schema,
+                                                   .instance = config.agent.instance,
+                                                   .lease = lease};
+}
 
 void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   probe_metrics.Record(r);
@@ -284,6 +332,7 @@ void Daemon::Start() {
 
   WebhookRelayOptions relay_options;
   relay_options.log = &d.log;
+  d.SetUpStorage(relay_options);
   d.relay = std::make_unique<WebhookRelay>(d.config.webhooks, d.config.agent.data_dir, d.registry,
                                            relay_options);
   d.services.config = &d.config;
@@ -351,7 +400,10 @@ void Daemon::Start() {
   if (d.config.webhooks.reconcile.enabled) {
     d.reconciler = std::make_unique<WebhookReconciler>(
         d.config.flexport, d.config.webhooks.reconcile, d.config.webhooks, *d.relay, *d.credentials,
-        d.registry, d.log);
+        d.registry, d.log,
+        ReconcilerOptions{.settle = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              d.config.webhooks.reconcile.settle),
+                          .active = [&d] { return !d.cluster || d.cluster->IsLeader(); }});
     d.reconciler->Start();
   }
   d.notifier->Start();
@@ -376,6 +428,7 @@ void Daemon::Stop() {
   if (d.reconciler) d.reconciler->Stop();
   if (d.relay) d.relay->Stop();
   if (d.notifier) d.notifier->Stop();
+  if (d.cluster) d.cluster->Stop();  // hands the lease over at once
   if (d.tracer) d.tracer->Stop();
 }
 

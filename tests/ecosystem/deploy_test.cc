@@ -175,12 +175,16 @@ TEST(DeployKubernetes, SidecarDeploymentIsCompleteAndConsistent) {
   for (const auto& e : agent["env"]) {
     const std::string name = e["name"].as<std::string>();
     env_names.insert(name);
-    env.push_back(name + "=placeholder");
+    std::string value = "placeholder";
     if (e["valueFrom"]["secretKeyRef"]) {
       const auto ref = e["valueFrom"]["secretKeyRef"];
       EXPECT_EQ(ref["name"].as<std::string>(), secret["metadata"]["name"].as<std::string>());
-      EXPECT_TRUE(secret["stringData"][ref["key"].as<std::string>()]) << ref["key"];
+      const auto example = secret["stringData"][ref["key"].as<std::string>()];
+      EXPECT_TRUE(example) << ref["key"];
+      // The example Secret's value, so that its documented shape (a storage URL) validates.
+      if (example) value = example.as<std::string>();
     }
+    env.push_back(name + "=" + value);
   }
   for (const auto& var : RequiredVariables(toml)) {
     EXPECT_TRUE(env_names.count(var)) << "agent.toml needs ${" << var << "}";
