@@ -27,6 +27,7 @@
 #include "agent/metrics/api_metrics.h"
 #include "agent/metrics/process_collector.h"
 #include "agent/notify/clock.h"
+#include "agent/notify/cluster_alerts.h"
 #include "agent/notify/notifier.h"
 #include "agent/probe_tracing.h"
 #include "agent/proxy/egress_proxy.h"
@@ -151,7 +152,8 @@ struct Daemon::Impl {
   std::unique_ptr<WebhookRelay> relay;
   SystemClock clock;
   std::unique_ptr<Notifier> notifier;
-  std::unique_ptr<WebhookReconciler> reconciler;  // after relay and credentials: stops first
+  std::unique_ptr<WebhookReconciler> reconciler;         // after relay and credentials: stops first
+  std::unique_ptr<ClusterAlertExchange> alert_exchange;  // cluster mode only
   std::unique_ptr<RuleLoop> rule_loop;
   HeapTrimmer heap_trimmer{std::chrono::seconds(30)};
   bool status_page_unresolved = false;  // scheduler thread only
@@ -358,6 +360,22 @@ void Daemon::Start() {
   d.services.rule_loop = d.rule_loop.get();
   d.rule_loop->SetImpactSource([&d] { return d.Impact(); });
   d.rule_loop->SetHousekeeping([&d] { d.heap_trimmer.MaybeTrim(); });
+  if (d.cluster) {
+    // Standby until the first exchange says whether this replica leads.
+    d.notifier->SetDelivering(false);
+    d.alert_exchange = std::make_unique<ClusterAlertExchange>(
+        ClusterAlertOptions{
+            .conninfo = d.config.storage.url,
+            .schema = d.config.storage.schema,
+            .instance = d.config.agent.instance,
+            .lease = std::chrono::duration_cast<std::chrono::milliseconds>(d.config.cluster.lease),
+            .quorum = d.config.cluster.alert_quorum,
+            .is_leader = [&d] { return d.cluster->IsLeader(); }},
+        *d.notifier, d.log);
+    d.rule_loop->SetAlertSink([&d](const std::vector<Alert>& alerts, TimePoint now) {
+      d.alert_exchange->Exchange(alerts, now);
+    });
+  }
   d.services.ready = &d.ready;
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);

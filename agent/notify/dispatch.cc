@@ -253,6 +253,7 @@ Notification Notifier::Impl::MakeNotification(const Group& g, NotificationKind k
 
 void Notifier::Impl::Flush(Group& g, NotificationKind kind, const std::vector<std::string>& fps,
                            const std::vector<std::string>& to, TimePoint now) {
+  if (!delivering) return;  // a standby replica: the leader sends
   const Route& route = routes[g.route];
   Notification n = MakeNotification(g, kind, fps, now);
   for (const std::string& r : to) {
@@ -360,7 +361,7 @@ void Notifier::Impl::TickLocked(TimePoint now) {
           am.push_back(r);
         }
       }
-      if (!am.empty()) {
+      if (!am.empty() && delivering) {
         Notification n = MakeNotification(g, NotificationKind::kRefresh, active, now);
         for (const std::string& r : am) {
           n.receiver = r;

@@ -55,6 +55,20 @@ CREATE TABLE cluster_leader(
   boot_id text NOT NULL,
   until timestamptz NOT NULL);
 )sql"},
+    {2, R"sql(
+CREATE TABLE cluster_alerts(
+  instance text NOT NULL,
+  fingerprint text NOT NULL,
+  alert text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (instance, fingerprint));
+CREATE TABLE cluster_operations(
+  seq bigserial PRIMARY KEY,
+  instance text NOT NULL,
+  kind text NOT NULL,
+  payload text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp());
+)sql"},
 };
 
 }  // namespace

@@ -183,16 +183,20 @@ bool Cluster::Start(std::string* error) {
   for (size_t i = 0; i < apps_.size(); ++i) {
     const std::string name = "replica-" + std::to_string(i + 1);
     const std::string config = dir_.path() + "/" + name + ".toml";
-    WriteFile(config, "[agent]\ninstance = \"" + name + "\"\ndata_dir = \"" + dir_.path() + "/" +
-                          name +
-                          "\"\n[listen]\npublic = \"127.0.0.1:0\"\ninternal = \"127.0.0.1:0\"\n"
-                          "egress = \"127.0.0.1:0\"\n[flexport]\napi_base = \"" +
-                          sim + "\"\napi_key = \"${CL_API_KEY}\"\nstatus_page = \"" + sim +
-                          "\"\n[probes]\ninterval = \"1s\"\nstatus_page_interval = \"1s\"\n"
-                          "subscription_interval = \"5s\"\n[webhooks]\nsecrets = "
-                          "[\"${CL_SECRET}\"]\nforward_to = \"http://127.0.0.1:" +
-                          std::to_string(apps_[i]->port()) + "/webhooks\"\n" + extra_toml_ +
-                          "\n[storage]\nurl = \"" + url + "\"\n[cluster]\nlease = \"3s\"\n");
+    const std::string api = api_base_override_.count(static_cast<int>(i)) > 0
+                                ? api_base_override_[static_cast<int>(i)]
+                                : sim;
+    WriteFile(config,
+              "[agent]\ninstance = \"" + name + "\"\ndata_dir = \"" + dir_.path() + "/" + name +
+                  "\"\n[listen]\npublic = \"127.0.0.1:0\"\ninternal = \"127.0.0.1:0\"\n"
+                  "egress = \"127.0.0.1:0\"\n[flexport]\napi_base = \"" +
+                  api + "\"\napi_key = \"${CL_API_KEY}\"\nstatus_page = \"" + sim +
+                  "\"\n[probes]\ninterval = \"1s\"\nstatus_page_interval = \"1s\"\n"
+                  "subscription_interval = \"5s\"\n[webhooks]\nsecrets = "
+                  "[\"${CL_SECRET}\"]\nforward_to = \"http://127.0.0.1:" +
+                  std::to_string(apps_[i]->port()) + "/webhooks\"\n" + extra_toml_ +
+                  "\n[storage]\nurl = \"" + url + "\"\n[cluster]\nlease = \"3s\"\nalert_quorum = " +
+                  std::to_string(alert_quorum_) + "\n");
     replicas_.push_back(std::make_unique<Replica>(name, dir_.path(), config));
   }
   // Together, as a Deployment's pods start: the schema is migrated once under its lock.

@@ -110,6 +110,12 @@ class Cluster {
   /// `extra_toml` is appended to every replica's configuration.
   explicit Cluster(int replicas, const std::string& extra_toml = "");
   ~Cluster();
+  /// Points replica `i` at another Flexport API (e.g. a dead port: its own network is
+  /// cut). Call before Start().
+  void OverrideApiBase(int i, std::string url) { api_base_override_[i] = std::move(url); }
+  void set_alert_quorum(int quorum) { alert_quorum_ = quorum; }
+  /// The sim's base URL (after Start()).
+  std::string sim_url() const { return "http://127.0.0.1:" + std::to_string(sim_port_); }
   /// Starts PostgreSQL, the sim and every replica (together); false with a reason.
   bool Start(std::string* error);
   Replica& replica(int i) { return *replicas_[i]; }
@@ -135,6 +141,8 @@ class Cluster {
   std::vector<std::unique_ptr<App>> apps_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::unique_ptr<Balancer> balancer_;
+  std::map<int, std::string> api_base_override_;
+  int alert_quorum_ = 1;
 };
 
 }  // namespace fxagent::cluster
