@@ -253,10 +253,12 @@ Notification Notifier::Impl::MakeNotification(const Group& g, NotificationKind k
 
 void Notifier::Impl::Flush(Group& g, NotificationKind kind, const std::vector<std::string>& fps,
                            const std::vector<std::string>& to, TimePoint now) {
-  if (!delivering) return;  // a standby replica: the leader sends
   const Route& route = routes[g.route];
   Notification n = MakeNotification(g, kind, fps, now);
+  // A standby replica queues nothing (the leader sends) but keeps the same timeline, so
+  // the incident stays whole on whichever replica leads next.
   for (const std::string& r : to) {
+    if (!delivering) break;
     n.receiver = r;
     // Queued in memory even when the database cannot be written (the storage health
     // metric and log report that); persisted once it can.

@@ -143,6 +143,22 @@ bool Notifier::ApplyReplicated(const std::string& kind, const std::string& text,
   if (kind == "ack") {
     applied = Ack(j.value("fingerprint", ""), j.value("by", ""), j.value("comment", ""), at,
                   nullptr) == OpResult::kOk;
+  } else if (kind == "incident") {
+    int64_t id = 0;
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      for (const auto& [iid, inc] : impl_->incidents) {
+        if (inc.group_key == j.value("group_key", "") && inc.Open()) id = iid;
+      }
+    }
+    std::optional<IncidentStatus> status;
+    if (j.contains("status")) status = ParseIncidentStatus(j.value("status", ""));
+    std::optional<std::string> action, impact;
+    if (j.contains("current_action")) action = j.value("current_action", "");
+    if (j.contains("impact")) impact = j.value("impact", "");
+    applied =
+        id != 0 && (!j.contains("status") || status) &&
+        UpdateIncident(id, status, action, impact, j.value("by", ""), at, nullptr) == OpResult::kOk;
   } else if (kind == "expire") {
     applied = ExpireSilence(j.value("id", ""), at) == OpResult::kOk;
   } else if (kind == "silence") {
@@ -262,6 +278,14 @@ OpResult Notifier::UpdateIncident(int64_t id, std::optional<IncidentStatus> stat
   if (changed) {
     d.store->SaveIncident(i);
     d.PostIncidentUpdate(i, now);
+    if (d.operator_listener) {
+      // Replicas number incidents on their own; the group key names the same incident.
+      nlohmann::json j = {{"group_key", i.group_key}, {"by", who}, {"at", FormatRfc3339(now)}};
+      if (status) j["status"] = IncidentStatusName(*status);
+      if (current_action) j["current_action"] = *current_action;
+      if (impact) j["impact"] = *impact;
+      d.operator_listener("incident", j.dump());
+    }
   }
   return OpResult::kOk;
 }

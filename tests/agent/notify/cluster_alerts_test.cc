@@ -69,7 +69,12 @@ TEST(NotifierStandby, KeepsStateButQueuesNothingAndTheLeaderDoesNotRepeatIt) {
   h.notifier->Update({testing::MakeAlert("FlexportApiDown", "P1", "api")}, h.clock.Now());
   h.Step(10s);
   EXPECT_TRUE(h.Queued().empty()) << "a standby replica sends nothing";
-  EXPECT_EQ(h.notifier->Incidents().size(), 1u) << "but it keeps the incident";
+  ASSERT_EQ(h.notifier->Incidents().size(), 1u) << "but it keeps the incident";
+  bool sent_in_timeline = false;
+  for (const TimelineEntry& e : h.notifier->Timeline(h.notifier->Incidents()[0].id)) {
+    if (e.text.find("sent to oncall") != std::string::npos) sent_in_timeline = true;
+  }
+  EXPECT_TRUE(sent_in_timeline) << "and the same timeline as the leader";
   // Takes over the lead: the first page was the old leader's, so no repeat before the
   // repeat interval, and the resolution is sent.
   h.notifier->SetDelivering(true);
@@ -112,6 +117,37 @@ TEST(NotifierStandby, OperatorChangesAreReportedAndReplicatedWithoutEcho) {
   EXPECT_TRUE(b.notifier->ApplyReplicated(from_a[1].first, from_a[1].second, b.clock.Now()));
   EXPECT_EQ(b.notifier->Silences()[0].State(b.clock.Now()), "expired");
   EXPECT_FALSE(b.notifier->ApplyReplicated("unknown", "{}", b.clock.Now()));
+}
+
+TEST(NotifierStandby, IncidentUpdatesFollowTheGroupNotTheLocalId) {
+  testing::Harness a(OneRoute(), "incident-a");
+  testing::Harness b(OneRoute(), "incident-b");
+  std::vector<std::pair<std::string, std::string>> from_a;
+  a.notifier->SetOperatorListener(
+      [&](const std::string& k, const std::string& j) { from_a.emplace_back(k, j); });
+  // b numbered an earlier incident: the same group has another id there.
+  b.notifier->Update({testing::MakeAlert("FlexportOther", "P2", "other")}, b.clock.Now());
+  b.Step(10s);
+  for (testing::Harness* h : {&a, &b}) {
+    h->notifier->Update({testing::MakeAlert("FlexportApiDown", "P1", "api")}, h->clock.Now());
+    h->Step(10s);
+  }
+  const int64_t id_a = a.notifier->Incidents().back().id;
+  ASSERT_EQ(a.notifier->UpdateIncident(id_a, IncidentStatus::kMitigating, "breaker on", {}, "ops",
+                                       a.clock.Now(), nullptr),
+            OpResult::kOk);
+  ASSERT_EQ(from_a.size(), 1u);
+  EXPECT_EQ(from_a[0].first, "incident");
+  ASSERT_TRUE(b.notifier->ApplyReplicated(from_a[0].first, from_a[0].second, b.clock.Now()));
+  bool found = false;
+  for (const Incident& i : b.notifier->Incidents()) {
+    if (i.status == IncidentStatus::kMitigating) {
+      found = true;
+      EXPECT_EQ(i.current_action, "breaker on");
+      EXPECT_NE(i.id, id_a);
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
