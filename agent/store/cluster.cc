@@ -155,6 +155,10 @@ bool ClusterMembership::Beat() {
     ok = live.has_value();
   }
   if (ok) {
+    if (heartbeat_failing_ && options_.log != nullptr) {
+      options_.log->Info("cluster heartbeat works again");
+    }
+    heartbeat_failing_ = false;
     replicas_ = static_cast<int>(live->Int(0, 0));
     replicas_gauge_.Set(replicas_.load());
     if (!won->empty()) {
@@ -166,9 +170,11 @@ bool ClusterMembership::Beat() {
     }
     return true;
   }
-  if (options_.log != nullptr) {
-    options_.log->Warn("cluster heartbeat failed", {{"error", db_->LastError()}});
+  if (options_.log != nullptr && !heartbeat_failing_) {
+    options_.log->Warn("cluster heartbeat failed (logged once until it works again)",
+                       {{"error", db_->LastError()}});
   }
+  heartbeat_failing_ = true;
   if (leader_ && std::chrono::steady_clock::now() >= lease_valid_until_) SetLeader(false);
   return false;
 }

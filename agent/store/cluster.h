@@ -72,6 +72,7 @@ class ClusterMembership {
   std::atomic<bool> leader_{false};
   std::atomic<int> replicas_{0};
   std::chrono::steady_clock::time_point lease_valid_until_{};
+  bool heartbeat_failing_ = false;  // heartbeat thread only
   std::function<void(bool)> on_change_;
 
   std::mutex mu_;

@@ -152,15 +152,16 @@ bool PgEventStore::RunBatch(std::vector<std::shared_ptr<WriteOp>>& batch, std::s
   }
 }
 
-void PgEventStore::RefreshCounts() {
+bool PgEventStore::RefreshCounts() {
   PgConnection& db = *writer_db_;
-  if (!db.EnsureOpen()) return;
+  if (!db.EnsureOpen()) return false;
   auto rows = db.Exec(
       "SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 2) "
       "FROM webhook_events");
-  if (!rows || rows->empty()) return;
+  if (!rows || rows->empty()) return false;
   pending_ = rows->Int(0, 0);
   dead_ = rows->Int(0, 1);
+  return true;
 }
 
 void PgEventStore::Prune() {
@@ -237,7 +238,12 @@ void PgEventStore::WriterLoop() {
       next_prune = Clock::now() + options_.prune_interval;
     }
     if (Clock::now() >= next_counts) {
-      if (healthy_) RefreshCounts();
+      // Also how an idle store notices that the database went away: /readyz and the
+      // storage health follow within a second, not at the next webhook.
+      if (healthy_ && !RefreshCounts()) {
+        Report(false, writer_db_->LastError());
+        next_recheck = Clock::now() + options_.recheck_interval;
+      }
       next_counts = Clock::now() + options_.counts_interval;
     }
   }

@@ -89,7 +89,7 @@ class PgEventStore final : public WebhookStore {
   bool Submit(std::shared_ptr<WriteOp> op);
   void WriterLoop();
   bool RunBatch(std::vector<std::shared_ptr<WriteOp>>& batch, std::string* error);
-  void RefreshCounts();
+  bool RefreshCounts();
   void Prune();
   void Report(bool ok, const std::string& error);
   template <typename Fn>

@@ -198,5 +198,15 @@ TEST_F(PgEventStoreTest, DatabaseDownFailsWritesThenRecoversWithoutRestart) {
   EXPECT_EQ(a->Store(Event("ev-1")), StoreResult::kDuplicate);
 }
 
+TEST_F(PgEventStoreTest, AnIdleStoreNoticesTheDatabaseIsGone) {
+  auto a = Replica("a");
+  ASSERT_TRUE(WaitFor([&] { return a->Healthy(); }));
+  ASSERT_TRUE(server().Stop());
+  // No webhook arrives: readiness must still follow the database.
+  EXPECT_TRUE(WaitFor([&] { return !a->Healthy(); }, milliseconds(3000)));
+  ASSERT_TRUE(server().Restart());
+  EXPECT_TRUE(WaitFor([&] { return a->Healthy(); }, milliseconds(5000)));
+}
+
 }  // namespace
 }  // namespace fxagent
