@@ -7,7 +7,8 @@
 namespace fxagent {
 
 std::unique_ptr<CredentialSource> MakeCredentialSource(const Config& config, Logger& log,
-                                                       std::function<void(double)> on_expiry) {
+                                                       std::function<void(double)> on_expiry,
+                                                       prometheus::Registry* registry) {
   const auto& f = config.flexport;
   if (f.auth == AuthMode::kOAuth) {
     OAuthOptions o;
@@ -27,6 +28,8 @@ std::unique_ptr<CredentialSource> MakeCredentialSource(const Config& config, Log
     }
     o.cache_file = config.agent.data_dir + "/oauth_token.json";
     o.timeout = config.probes.timeout;
+    o.registry = registry;
+    o.on_warn = [&log](const std::string& message) { log.Warn(message); };
     log.Info("using OAuth client credentials", {{"token_url", f.token_url}});
     return std::make_unique<OAuthTokenSource>(std::move(o), std::move(on_expiry));
   }

@@ -322,7 +322,8 @@ void Daemon::Start() {
 
   d.tracer = MakeTracer(d.config.tracing, d.config.agent.instance, AgentVersion(), d.registry);
   d.credentials = MakeCredentialSource(
-      d.config, d.log, [&d](double expiry) { d.probe_metrics.SetTokenExpiry(expiry); });
+      d.config, d.log, [&d](double expiry) { d.probe_metrics.SetTokenExpiry(expiry); },
+      &d.registry);
   auto probers = BuildProbers(d.config, *d.credentials);
   for (const auto& p : probers) d.services.probe_names.push_back(p->Name());
   d.scheduler = std::make_unique<ProbeScheduler>(

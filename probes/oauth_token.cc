@@ -1,6 +1,8 @@
 #include "probes/oauth_token.h"
 
 #include <fcntl.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,7 +27,21 @@ SysClock::time_point FromUnix(int64_t s) { return SysClock::time_point(std::chro
 }  // namespace
 
 OAuthTokenSource::OAuthTokenSource(OAuthOptions options, ExpiryCallback on_new_token)
-    : options_(std::move(options)), on_new_token_(std::move(on_new_token)) {}
+    : options_(std::move(options)), on_new_token_(std::move(on_new_token)) {
+  if (options_.registry != nullptr) {
+    refused_ = &prometheus::BuildCounter()
+                    .Name("flexport_oauth_token_requests_refused_total")
+                    .Help(
+                        "OAuth token requests the agent did not make because the daily cap "
+                        "(max_requests_per_day in 24 h, counted across restarts) was reached")
+                    .Register(*options_.registry)
+                    .Add({});
+  }
+}
+
+SysClock::time_point OAuthTokenSource::Now() const {
+  return options_.now ? options_.now() : SysClock::now();
+}
 
 bool OAuthTokenSource::LoadCache() {
   std::ifstream in(options_.cache_file);
@@ -66,22 +82,27 @@ void OAuthTokenSource::SaveCache() const {
 
 int OAuthTokenSource::RequestsLastDay() {
   std::lock_guard<std::mutex> lock(mu_);
-  const auto cutoff = SysClock::now() - std::chrono::hours(24);
+  const auto cutoff = Now() - std::chrono::hours(24);
   while (!requests_.empty() && requests_.front() < cutoff) requests_.pop_front();
   return static_cast<int>(requests_.size());
 }
 
 bool OAuthTokenSource::Fetch(std::string* error) {
-  const auto now = SysClock::now();
+  const auto now = Now();
   const auto cutoff = now - std::chrono::hours(24);
   while (!requests_.empty() && requests_.front() < cutoff) requests_.pop_front();
   if (static_cast<int>(requests_.size()) >= options_.max_requests_per_day) {
-    if (error != nullptr) {
-      *error = "OAuth token request cap reached (" + std::to_string(options_.max_requests_per_day) +
-               " per 24 h); not requesting";
-    }
+    const std::string message =
+        "OAuth token request cap reached (" + std::to_string(options_.max_requests_per_day) +
+        " per 24 h); not requesting a token until " +
+        std::to_string(ToUnix(requests_.front() + std::chrono::hours(24))) + " (unix time)";
+    if (error != nullptr) *error = message;
+    if (refused_ != nullptr) refused_->Increment();
+    if (!refusing_ && options_.on_warn) options_.on_warn(message);
+    refusing_ = true;
     return false;
   }
+  refusing_ = false;
   requests_.push_back(now);
   HttpRequest req;
   req.method = "POST";
@@ -126,7 +147,7 @@ std::optional<std::string> OAuthTokenSource::BearerToken(std::string* error) {
     loaded_ = true;
     if (LoadCache() && on_new_token_) on_new_token_(static_cast<double>(ToUnix(expires_at_)));
   }
-  const auto now = SysClock::now();
+  const auto now = Now();
   const bool fresh = !token_.empty() && expires_at_ - options_.refresh_ahead > now;
   if (!fresh) {
     std::string fetch_error;
@@ -145,7 +166,7 @@ void OAuthTokenSource::Invalidate() {
   // Only a token old enough to plausibly have been revoked is dropped; this keeps a
   // persistent 401 from burning the daily token quota.
   if (!token_.empty() && !requests_.empty() &&
-      SysClock::now() - requests_.back() > std::chrono::minutes(15)) {
+      Now() - requests_.back() > std::chrono::minutes(15)) {
     token_.clear();
   }
 }

@@ -1,7 +1,9 @@
 /// OAuth client-credentials token source for the Flexport API. The token (24 h, at most 10
 /// token requests a day) is cached in a file with owner-only permissions, reused across
 /// restarts and refreshed ahead of expiry; a local guard keeps requests under the daily
-/// cap. Thread-safe.
+/// cap (the request times are cached too, so a restart does not reset it). A refused
+/// request is counted in flexport_oauth_token_requests_refused_total and reported through
+/// `on_warn` once per stretch of refusals. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -11,6 +13,11 @@
 #include <string>
 
 #include "probes/credentials.h"
+
+namespace prometheus {
+class Counter;
+class Registry;
+}  // namespace prometheus
 
 namespace fxagent {
 
@@ -23,6 +30,12 @@ struct OAuthOptions {
   std::chrono::minutes refresh_ahead{60};
   int max_requests_per_day = 10;
   std::chrono::milliseconds timeout{10000};
+  /// The time (tests inject one); null = the system clock.
+  std::function<std::chrono::system_clock::time_point()> now;
+  /// Where the refusal counter goes; null = not exported.
+  prometheus::Registry* registry = nullptr;
+  /// A warning for the log, e.g. that the cap is reached (never carries a secret).
+  std::function<void(const std::string& message)> on_warn;
 };
 
 class OAuthTokenSource : public CredentialSource {
@@ -39,6 +52,7 @@ class OAuthTokenSource : public CredentialSource {
   bool LoadCache();
   void SaveCache() const;
   bool Fetch(std::string* error);
+  std::chrono::system_clock::time_point Now() const;
 
   OAuthOptions options_;
   ExpiryCallback on_new_token_;
@@ -47,6 +61,8 @@ class OAuthTokenSource : public CredentialSource {
   std::chrono::system_clock::time_point expires_at_{};
   std::deque<std::chrono::system_clock::time_point> requests_;
   bool loaded_ = false;
+  bool refusing_ = false;  // the last token request was refused by the cap
+  prometheus::Counter* refused_ = nullptr;
 };
 
 }  // namespace fxagent
