@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "agent/store/pg_token_cache.h"
 #include "probes/oauth_token.h"
 
 namespace fxagent {
@@ -30,6 +31,11 @@ std::unique_ptr<CredentialSource> MakeCredentialSource(const Config& config, Log
     o.timeout = config.probes.timeout;
     o.registry = registry;
     o.on_warn = [&log](const std::string& message) { log.Warn(message); };
+    if (config.storage.Shared()) {
+      // One token and one daily cap for the whole cluster.
+      o.shared_cache =
+          std::make_shared<PgTokenCache>(config.storage.url, config.storage.schema, f.client_id);
+    }
     log.Info("using OAuth client credentials", {{"token_url", f.token_url}});
     return std::make_unique<OAuthTokenSource>(std::move(o), std::move(on_expiry));
   }

@@ -48,7 +48,11 @@ bool OAuthTokenSource::LoadCache() {
   if (!in) return false;
   std::stringstream ss;
   ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
+  return ApplyCacheJson(ss.str());
+}
+
+bool OAuthTokenSource::ApplyCacheJson(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
   // A cache written for another client must not be reused.
   if (j.value("client_id", "") != options_.client_id) return false;
@@ -63,17 +67,22 @@ bool OAuthTokenSource::LoadCache() {
   return !token_.empty();
 }
 
-void OAuthTokenSource::SaveCache() const {
+std::string OAuthTokenSource::CacheJson() const {
   json requests = json::array();
   for (auto t : requests_) requests.push_back(ToUnix(t));
-  const json j = {{"client_id", options_.client_id},
-                  {"access_token", token_},
-                  {"expires_at", ToUnix(expires_at_)},
-                  {"requests", requests}};
+  return json{{"client_id", options_.client_id},
+              {"access_token", token_},
+              {"expires_at", ToUnix(expires_at_)},
+              {"requests", requests}}
+      .dump();
+}
+
+void OAuthTokenSource::SaveCache() const {
+  if (options_.shared_cache) return;  // stored by SharedBearerToken's Update
+  const std::string data = CacheJson();
   const std::string tmp = options_.cache_file + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return;
-  const std::string data = j.dump();
   const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   ::fsync(fd);
   ::close(fd);
@@ -141,8 +150,47 @@ bool OAuthTokenSource::Fetch(std::string* error) {
   return true;
 }
 
+std::optional<std::string> OAuthTokenSource::SharedBearerToken(std::string* error) {
+  const auto now = Now();
+  if (!token_.empty() && token_ != invalidated_ && expires_at_ - options_.refresh_ahead > now) {
+    return token_;
+  }
+  std::string fetch_error;
+  bool fetched_ok = true;
+  const std::string previous = token_;
+  const bool reached =
+      options_.shared_cache->Update([&](const std::string& cached) -> std::optional<std::string> {
+        // Under the cluster-wide lock: another replica may have refreshed it meanwhile.
+        token_.clear();
+        ApplyCacheJson(cached);
+        if (!token_.empty() && token_ != invalidated_ &&
+            expires_at_ - options_.refresh_ahead > now) {
+          return std::nullopt;
+        }
+        fetched_ok = Fetch(&fetch_error);
+        return CacheJson();  // the request counts against the cap even when it failed
+      });
+  if (!reached) {
+    // Without the shared store no replica may fetch (the cap is the cluster's): keep the
+    // token while it is valid; tokens are refreshed an hour ahead of expiry.
+    token_ = previous;
+    if (!token_.empty() && token_ != invalidated_ && expires_at_ > now) return token_;
+    if (error != nullptr) *error = "cannot reach the shared store to get an OAuth token";
+    return std::nullopt;
+  }
+  if (token_ != previous && !token_.empty() && on_new_token_) {
+    on_new_token_(static_cast<double>(ToUnix(expires_at_)));
+  }
+  if (!fetched_ok && (token_.empty() || token_ == invalidated_ || expires_at_ <= now)) {
+    if (error != nullptr) *error = fetch_error;
+    return std::nullopt;
+  }
+  return token_;
+}
+
 std::optional<std::string> OAuthTokenSource::BearerToken(std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (options_.shared_cache) return SharedBearerToken(error);
   if (!loaded_) {
     loaded_ = true;
     if (LoadCache() && on_new_token_) on_new_token_(static_cast<double>(ToUnix(expires_at_)));
@@ -167,6 +215,8 @@ void OAuthTokenSource::Invalidate() {
   // persistent 401 from burning the daily token quota.
   if (!token_.empty() && !requests_.empty() &&
       Now() - requests_.back() > std::chrono::minutes(15)) {
+    // Shared: the other replicas' copy of the token is the same revoked one.
+    if (options_.shared_cache) invalidated_ = token_;
     token_.clear();
   }
 }

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "probes/credentials.h"
@@ -20,6 +22,17 @@ class Registry;
 }  // namespace prometheus
 
 namespace fxagent {
+
+/// A token cache shared by several processes (the replicas of a cluster): one token and
+/// one count of token requests for all of them. Update() runs `fn` on the cached JSON ("" =
+/// none) while holding a lock that every sharing process respects, and stores what `fn`
+/// returns (nullopt = unchanged); false when the shared store cannot be reached.
+class SharedTokenCache {
+ public:
+  virtual ~SharedTokenCache() = default;
+  virtual bool Update(
+      const std::function<std::optional<std::string>(const std::string& cached)>& fn) = 0;
+};
 
 struct OAuthOptions {
   std::string token_url;
@@ -36,6 +49,9 @@ struct OAuthOptions {
   prometheus::Registry* registry = nullptr;
   /// A warning for the log, e.g. that the cap is reached (never carries a secret).
   std::function<void(const std::string& message)> on_warn;
+  /// Set = cluster mode: the cache (token and request times) lives there, not in
+  /// `cache_file`, and one replica at a time fetches a new token.
+  std::shared_ptr<SharedTokenCache> shared_cache;
 };
 
 class OAuthTokenSource : public CredentialSource {
@@ -51,6 +67,10 @@ class OAuthTokenSource : public CredentialSource {
  private:
   bool LoadCache();
   void SaveCache() const;
+  /// The cache document: token, expiry, request times for the daily cap.
+  bool ApplyCacheJson(const std::string& text);
+  std::string CacheJson() const;
+  std::optional<std::string> SharedBearerToken(std::string* error);
   bool Fetch(std::string* error);
   std::chrono::system_clock::time_point Now() const;
 
@@ -61,7 +81,8 @@ class OAuthTokenSource : public CredentialSource {
   std::chrono::system_clock::time_point expires_at_{};
   std::deque<std::chrono::system_clock::time_point> requests_;
   bool loaded_ = false;
-  bool refusing_ = false;  // the last token request was refused by the cap
+  bool refusing_ = false;    // the last token request was refused by the cap
+  std::string invalidated_;  // shared mode: a token a 401 showed to be revoked
   prometheus::Counter* refused_ = nullptr;
 };
 

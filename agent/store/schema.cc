@@ -69,6 +69,12 @@ CREATE TABLE cluster_operations(
   payload text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT clock_timestamp());
 )sql"},
+    {3, R"sql(
+CREATE TABLE oauth_token(
+  client_id text PRIMARY KEY,
+  cache text NOT NULL DEFAULT '',
+  updated_at timestamptz NOT NULL DEFAULT clock_timestamp());
+)sql"},
 };
 
 }  // namespace
