@@ -15,14 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.h"
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/notify/alert.h"
-#include "agent/notify/clock.h"
-#include "agent/notify/http_client.h"
-#include "agent/notify/incident.h"
-#include "agent/notify/notification.h"
-#include "agent/notify/silence.h"
+#include "agent/notify/dispatch/alert.h"
+#include "agent/notify/dispatch/notification.h"
+#include "agent/notify/dispatch/silence.h"
+#include "agent/notify/incidents/incident.h"
+#include "agent/notify/receivers/http_client.h"
 
 namespace fxagent {
 

@@ -10,13 +10,13 @@
 #include <thread>
 
 #include "agent/metrics/storage_health.h"
-#include "agent/notify/inhibit.h"
+#include "agent/notify/delivery/outbox.h"
+#include "agent/notify/delivery/sender.h"
+#include "agent/notify/delivery/sqlite_db.h"
+#include "agent/notify/delivery/state_store.h"
+#include "agent/notify/dispatch/inhibit.h"
 #include "agent/notify/notifier.h"
-#include "agent/notify/outbox.h"
-#include "agent/notify/receiver.h"
-#include "agent/notify/sender.h"
-#include "agent/notify/sqlite_db.h"
-#include "agent/notify/state_store.h"
+#include "agent/notify/receivers/receiver.h"
 
 namespace fxagent {
 

@@ -1,7 +1,7 @@
 // The Notifier's operator actions and daemon inputs: acks, silences, incidents.
 #include <random>
 
-#include "agent/notify/incident_report.h"
+#include "agent/notify/incidents/incident_report.h"
 #include "agent/notify/notifier_impl.h"
 
 namespace fxagent {

@@ -11,10 +11,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "agent/elastic_thread_pool.h"
-#include "agent/logger.h"
+#include "agent/base/logger.h"
 #include "agent/proxy/proxy_core.h"
 #include "agent/proxy/proxy_metrics.h"
+#include "agent/runtime/elastic_thread_pool.h"
 
 namespace fxagent {
 namespace {

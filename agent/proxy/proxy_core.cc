@@ -11,8 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "agent/logger.h"
-#include "agent/metrics/api_metrics.h"
+#include "agent/base/logger.h"
 #include "agent/proxy/admission.h"
 #include "agent/proxy/circuit_breaker.h"
 #include "agent/proxy/proxy_metrics.h"
@@ -22,8 +21,9 @@
 #include "agent/tracing/semconv.h"
 #include "agent/tracing/span_context.h"
 #include "agent/tracing/tracer.h"
-#include "probes/endpoint_template.h"
-#include "probes/ratelimit.h"
+#include "flexport/api_metrics.h"
+#include "flexport/endpoint_template.h"
+#include "flexport/ratelimit.h"
 
 namespace fxagent {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "agent/webhooks/reconcile_page.h"
 #include "agent/webhooks/relay.h"
-#include "probes/http_transport.h"
-#include "probes/ratelimit.h"
+#include "flexport/http_transport.h"
+#include "flexport/ratelimit.h"
 
 namespace fxagent {
 namespace {

@@ -23,12 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
 #include "agent/webhooks/clock.h"
 #include "agent/webhooks/event.h"
 #include "agent/webhooks/event_store.h"
-#include "probes/credentials.h"
+#include "flexport/credentials.h"
 
 namespace prometheus {
 class Registry;

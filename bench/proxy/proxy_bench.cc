@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/metrics/api_metrics.h"
 #include "agent/proxy/egress_proxy.h"
+#include "flexport/api_metrics.h"
 
 namespace {
 

@@ -18,9 +18,9 @@
 
 #include "rules/alerting/alert_state.h"
 #include "rules/alerting/rule.h"
-#include "rules/labels.h"
 #include "rules/promql/evaluator.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/labels.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace prometheus {
 class Registry;

@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/clock.h"
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/notify/clock.h"
-#include "agent/notify/http_client.h"
 #include "agent/notify/notifier.h"
+#include "agent/notify/receivers/http_client.h"
 
 namespace fxagent::testing {
 

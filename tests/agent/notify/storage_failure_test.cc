@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/notify/outbox.h"
-#include "agent/notify/sqlite_db.h"
-#include "agent/notify/state_store.h"
+#include "agent/notify/delivery/outbox.h"
+#include "agent/notify/delivery/sqlite_db.h"
+#include "agent/notify/delivery/state_store.h"
 #include "tests/agent/notify/notify_test_util.h"
 
 namespace fxagent {

@@ -1,0 +1,43 @@
+/// Compiled Alertmanager-style label matchers for routes, inhibit rules and silences.
+/// Regular expressions use RE2 and are fully anchored, as in Alertmanager. Immutable
+/// after construction: safe to share between threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/config/matcher.h"
+#include "agent/notify/dispatch/alert.h"
+
+namespace fxagent {
+
+class LabelMatcher {
+ public:
+  /// Compiles a parsed matcher; nullopt when its regular expression is invalid.
+  static std::optional<LabelMatcher> Compile(const Matcher& m);
+  /// Parses and compiles 'name op "value"'; nullopt on a syntax or regex error.
+  static std::optional<LabelMatcher> Parse(const std::string& text);
+
+  /// A missing label matches as the empty string, as in Prometheus.
+  bool Matches(const LabelSet& labels) const;
+  const Matcher& matcher() const { return matcher_; }
+  /// 'name="value"' (with the value re-quoted).
+  std::string ToString() const;
+
+ private:
+  struct Regex;
+  Matcher matcher_;
+  std::shared_ptr<const Regex> regex_;
+};
+
+using LabelMatchers = std::vector<LabelMatcher>;
+
+/// All match (an empty list matches everything).
+bool MatchesAll(const LabelMatchers& matchers, const LabelSet& labels);
+/// Parses every string; nullopt with `*error` naming the bad one when one fails.
+std::optional<LabelMatchers> ParseMatchers(const std::vector<std::string>& texts,
+                                           std::string* error);
+
+}  // namespace fxagent
