@@ -231,8 +231,6 @@ size_t HttpTransport::CollectCompleted() {
   return completed;
 }
 
-size_t HttpTransport::InFlight() const { return impl_->transfers.size(); }
-
 void HttpTransport::Wakeup() { curl_multi_wakeup(impl_->multi); }
 
 std::vector<HttpResponse> HttpTransport::FetchAll(const std::vector<HttpRequest>& requests) {

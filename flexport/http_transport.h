@@ -26,7 +26,6 @@ class HttpTransport {
   /// Drives transfers for up to `max_wait` (returns early when one completes or on
   /// Wakeup()). Returns the number of transfers still in flight.
   size_t Run(std::chrono::milliseconds max_wait);
-  size_t InFlight() const;
   /// Interrupts a Run() that is waiting; safe from any thread.
   void Wakeup();
 

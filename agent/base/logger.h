@@ -24,7 +24,6 @@ class Logger {
                   std::FILE* out = stderr);
 
   void Log(LogLevel level, std::string_view message, Fields fields = {});
-  void Debug(std::string_view m, Fields f = {}) { Log(LogLevel::kDebug, m, f); }
   void Info(std::string_view m, Fields f = {}) { Log(LogLevel::kInfo, m, f); }
   void Warn(std::string_view m, Fields f = {}) { Log(LogLevel::kWarn, m, f); }
   void Error(std::string_view m, Fields f = {}) { Log(LogLevel::kError, m, f); }

@@ -14,6 +14,11 @@ std::optional<Severity> ParseSeverity(std::string_view s) {
   return std::nullopt;
 }
 
+int SeverityRank(std::string_view label) {
+  std::optional<Severity> s = ParseSeverity(label);
+  return s ? static_cast<int>(*s) : 5;
+}
+
 Severity MoreUrgent(Severity a, Severity b) {
   if (a == Severity::kNone) return b;
   if (b == Severity::kNone) return a;

@@ -14,5 +14,8 @@ std::string SeverityName(Severity s);
 std::optional<Severity> ParseSeverity(std::string_view s);
 /// The more urgent of two severities (kNone is the least urgent).
 Severity MoreUrgent(Severity a, Severity b);
+/// Orders `severity` label values by urgency: 1 for "P1" .. 4 for "P4", 5 for anything
+/// else (empty or unknown), so the smaller rank is the more urgent.
+int SeverityRank(std::string_view label);
 
 }  // namespace fxagent

@@ -2,6 +2,15 @@
 
 namespace fxagent::detail {
 
+SqliteStmt::SqliteStmt(sqlite3* db, const char* sql) {
+  if (db == nullptr) {
+    rc_ = SQLITE_MISUSE;
+  } else if ((rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr)) != SQLITE_OK) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+  }
+}
+
 SqliteStmt::~SqliteStmt() {
   if (stmt_ != nullptr) sqlite3_finalize(stmt_);
 }
@@ -10,22 +19,44 @@ SqliteStmt& SqliteStmt::operator=(SqliteStmt&& other) noexcept {
   if (this != &other) {
     if (stmt_ != nullptr) sqlite3_finalize(stmt_);
     stmt_ = other.stmt_;
+    rc_ = other.rc_;
     other.stmt_ = nullptr;
   }
   return *this;
 }
 
-void SqliteStmt::Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-
-void SqliteStmt::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+SqliteStmt& SqliteStmt::Bind(int index, int64_t value) {
+  if (stmt_ != nullptr) sqlite3_bind_int64(stmt_, index, value);
+  return *this;
 }
 
-void SqliteStmt::BindBlob(int index, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+SqliteStmt& SqliteStmt::Bind(int index, std::string_view text) {
+  if (stmt_ != nullptr) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  return *this;
 }
 
-int SqliteStmt::Step() { return sqlite3_step(stmt_); }
+SqliteStmt& SqliteStmt::BindBlob(int index, std::string_view bytes) {
+  if (stmt_ != nullptr) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  }
+  return *this;
+}
+
+int SqliteStmt::Step() { return rc_ = sqlite3_step(stmt_); }
+
+bool SqliteStmt::Row() {
+  if (stmt_ == nullptr) return false;
+  return Step() == SQLITE_ROW;
+}
+
+bool SqliteStmt::Run() {
+  if (stmt_ == nullptr) return false;
+  while (Step() == SQLITE_ROW) {
+  }
+  return rc_ == SQLITE_DONE;
+}
 
 int64_t SqliteStmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
@@ -43,11 +74,12 @@ std::string SqliteStmt::Blob(int col) const {
 
 SqliteDb::~SqliteDb() { Close(); }
 
-bool SqliteDb::Open(const std::string& path, bool create) {
+bool SqliteDb::Open(const std::string& path, bool create, std::string* error) {
   Close();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    if (error != nullptr) *error = db != nullptr ? sqlite3_errmsg(db) : "cannot open";
     if (db != nullptr) sqlite3_close(db);
     return false;
   }

@@ -1,5 +1,6 @@
-/// Internal to agent/webhooks (not a public header): RAII wrappers for sqlite3 handles.
-/// One SqliteDb per thread at a time; statements belong to their connection.
+/// The one RAII wrapper for sqlite3 handles (the webhook event store, the notifier's
+/// outbox and state store). For .cc files and internal headers only. One SqliteDb per
+/// thread at a time; statements belong to their connection.
 #pragma once
 
 #include <sqlite3.h>
@@ -16,18 +17,29 @@ class SqliteStmt {
  public:
   SqliteStmt() = default;
   explicit SqliteStmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  /// Prepares `sql` on `db` (not cached); check ok(), and rc() for why it failed.
+  SqliteStmt(sqlite3* db, const char* sql);
   ~SqliteStmt();
   SqliteStmt(const SqliteStmt&) = delete;
   SqliteStmt& operator=(const SqliteStmt&) = delete;
-  SqliteStmt(SqliteStmt&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  SqliteStmt(SqliteStmt&& other) noexcept : stmt_(other.stmt_), rc_(other.rc_) {
+    other.stmt_ = nullptr;
+  }
   SqliteStmt& operator=(SqliteStmt&& other) noexcept;
 
   sqlite3_stmt* get() const { return stmt_; }
-  void Bind(int index, int64_t value);
-  void Bind(int index, std::string_view text);
-  void BindBlob(int index, std::string_view bytes);
+  bool ok() const { return stmt_ != nullptr; }
+  SqliteStmt& Bind(int index, int64_t value);
+  SqliteStmt& Bind(int index, std::string_view text);
+  SqliteStmt& BindBlob(int index, std::string_view bytes);
   /// SQLITE_ROW, SQLITE_DONE or an error code.
   int Step();
+  /// Steps once: true while a row is available.
+  bool Row();
+  /// Steps to completion; false on error.
+  bool Run();
+  /// The result code of the last Step(), Row() or Run() (or of preparing).
+  int rc() const { return rc_; }
   void Reset() { sqlite3_reset(stmt_); }
   int64_t Int(int col) const;
   std::string Text(int col) const;
@@ -35,6 +47,7 @@ class SqliteStmt {
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = 0;
 };
 
 /// Resets a cached statement when leaving scope, so no read transaction stays open.
@@ -58,8 +71,9 @@ class SqliteDb {
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
 
-  /// Opens (creating when `create`) with the given busy timeout. False on failure.
-  bool Open(const std::string& path, bool create);
+  /// Opens (creating when `create`) with a 5 s busy timeout. False on failure, with
+  /// SQLite's message in `*error` when given.
+  bool Open(const std::string& path, bool create, std::string* error = nullptr);
   void Close();
   bool IsOpen() const { return db_ != nullptr; }
   sqlite3* get() const { return db_; }

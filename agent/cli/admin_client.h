@@ -1,5 +1,5 @@
 /// Talks to a running agent's internal API for the CLI's admin commands (webhooks
-/// dead-letters/replay, later silences and acks). Finds the listener from the
+/// dead-letters and replay, silences, acks, incidents). Finds the listener from the
 /// configuration, or from {data_dir}/listen.json when the configured port is 0, and
 /// sends the admin token when one is configured.
 #pragma once

@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "agent/base/version.h"
+#include "agent/cli/cli.h"
+#include "agent/cli/command.h"
 #include "agent/daemon/credential_factory.h"
 #include "agent/daemon/probe_classifier.h"
 #include "agent/daemon/prober_options.h"
@@ -160,3 +162,24 @@ int RunCheck(const Config& config, bool json_output, Logger& log) {
 }
 
 }  // namespace fxagent
+
+namespace fxagent::cli {
+
+Subcommands AddCheckCommand(CLI::App& app) {
+  struct CheckOptions {
+    CommonOptions common;
+    bool json = false;
+  };
+  auto o = std::make_shared<CheckOptions>();
+  CLI::App* check = app.add_subcommand("check", "run every diagnostic once and print the severity");
+  AddCommon(check, o->common);
+  check->add_flag("--json", o->json, "machine-readable output");
+  return {{check, [o] {
+             Logger log = MakeLogger(o->common);
+             auto config = LoadConfig(o->common);
+             if (!config) return kExitConfig;
+             return RunCheck(*config, o->json, log);
+           }}};
+}
+
+}  // namespace fxagent::cli

@@ -1,4 +1,5 @@
-/// The flexport-agent command line: run, check, validate, rules export, demo.
+/// The flexport-agent command line: run, check, validate, rules, webhooks, silence, ack,
+/// incident and demo (one file each in agent/cli).
 #pragma once
 
 namespace fxagent {

@@ -1,6 +1,12 @@
 /// Turns one round of probe results into the severity the runbook's matrix assigns
 /// (DOMAIN.md). The single place `check`, /api/v1/status and the demo classify with, until
-/// the rule engine replaces it. Pure and thread-safe.
+/// the rule engine replaces it.
+///
+/// Why it lives beside the rules rather than in them: `check` runs every probe once and
+/// must answer at once, but most rules need history (rates, `for:` durations) that one
+/// round cannot give; and /api/v1/status reports the latest round, not alert states. It
+/// sits in agent/daemon (not probes/) because sources never decide severity. Pure and
+/// thread-safe.
 #pragma once
 
 #include <chrono>

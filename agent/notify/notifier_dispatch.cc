@@ -2,19 +2,12 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "agent/base/severity.h"
 #include "agent/notify/notifier_impl.h"
 #include "agent/notify/receivers/alertmanager_receiver.h"
 
 namespace fxagent {
 namespace {
-
-int SeverityRank(const std::string& s) {
-  if (s == "P1") return 1;
-  if (s == "P2") return 2;
-  if (s == "P3") return 3;
-  if (s == "P4") return 4;
-  return 5;
-}
 
 std::string MostUrgent(const std::vector<const Alert*>& alerts) {
   std::string best;

@@ -46,7 +46,7 @@ void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
 
 struct EgressProxy::Impl {
   Impl(const Config& config, ApiMetrics& api_metrics, prometheus::Registry& registry, Logger& l,
-       ProxyClock clock)
+       std::shared_ptr<const Clock> clock)
       : log(l),
         metrics(registry),
         core(config, api_metrics, metrics, l, std::move(clock)),
@@ -179,7 +179,8 @@ void EgressProxy::Impl::Serve(const httplib::Request& req, httplib::Response& re
 }
 
 EgressProxy::EgressProxy(const Config& config, ApiMetrics& api_metrics,
-                         prometheus::Registry& registry, Logger& log, ProxyClock clock)
+                         prometheus::Registry& registry, Logger& log,
+                         std::shared_ptr<const Clock> clock)
     : impl_(std::make_unique<Impl>(config, api_metrics, registry, log, std::move(clock))) {
   impl_->SetUp();
 }

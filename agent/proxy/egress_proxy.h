@@ -8,8 +8,8 @@
 
 #include <memory>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
-#include "agent/proxy/proxy_clock.h"
 
 namespace prometheus {
 class Registry;
@@ -26,7 +26,7 @@ class EgressProxy {
   /// `api_metrics` is shared with the probes; the flexport_proxy_* metrics are registered
   /// in `registry`. `clock` (monotonic) is for tests; the default is steady_clock.
   EgressProxy(const Config& config, ApiMetrics& api_metrics, prometheus::Registry& registry,
-              Logger& log, ProxyClock clock = nullptr);
+              Logger& log, std::shared_ptr<const Clock> clock = nullptr);
   ~EgressProxy();
   EgressProxy(const EgressProxy&) = delete;
   EgressProxy& operator=(const EgressProxy&) = delete;

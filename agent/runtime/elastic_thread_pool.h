@@ -100,7 +100,6 @@ class ElasticThreadPool {
   bool Spawn(std::function<void()>& first, std::unique_lock<std::mutex>& lock);
   bool MayGrow();
   void RunTask(std::function<void()>& task);
-  void JoinExited(std::unique_lock<std::mutex>& lock);
 
   const Options options_;
   mutable std::mutex mu_;

@@ -23,9 +23,9 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/clock.h"
 #include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event.h"
 #include "agent/webhooks/event_store.h"
 #include "flexport/credentials.h"
@@ -61,7 +61,7 @@ struct ReconcilerOptions {
   int max_rate_limited = 3;
   /// Safety net for pages without timestamps.
   int max_pages = 1000;
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
 };
 
 enum class ReconcileOutcome { kOk, kError, kRateLimited };

@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
 #include "agent/metrics/storage_health.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event_store.h"
 #include "agent/webhooks/forwarder.h"
 #include "agent/webhooks/gap_tracker.h"
@@ -29,7 +29,7 @@ struct WebhookRelayOptions {
   std::chrono::milliseconds backoff_base = std::chrono::seconds(1);
   std::chrono::milliseconds backoff_max = std::chrono::minutes(5);
   std::chrono::milliseconds delivery_timeout = std::chrono::seconds(10);
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
   Logger* log = nullptr;  // store failures and recoveries; must outlive the relay
 };
 

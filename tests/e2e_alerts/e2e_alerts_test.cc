@@ -166,10 +166,10 @@ TEST_F(E2eAlerts, WebhookGap) {
   ExpectResolves("FlexportWebhookGap");
 }
 
-// Known agent bug, found by this suite: GapTracker adds the expected-gap gauge (value 0)
-// for a type on its first event even though no gap is configured or learned yet (it
-// needs 10 observations), so `time() - last > 0` pages FlexportWebhookGap (P2) right after
-// the first event of any type without a [[webhooks.expect]]. Enable once fixed.
+// Regression: GapTracker once added the expected-gap gauge (value 0) for a type on its
+// first event, before any gap was configured or learned (it needs 10 observations), so
+// `time() - last > 0` paged FlexportWebhookGap (P2) right after the first event of any
+// type without a [[webhooks.expect]].
 TEST_F(E2eAlerts, NoGapPageBeforeAGapIsConfiguredOrLearned) {
   ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_NO_FATAL_FAILURE(ExpectQuietBaseline());

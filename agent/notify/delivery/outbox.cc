@@ -2,15 +2,9 @@
 
 #include <set>
 
+#include "agent/base/time_ms.h"
+
 namespace fxagent {
-namespace {
-
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
-}  // namespace
 
 Outbox::Outbox(detail::Db& db) : db_(db) {
   std::lock_guard<std::mutex> lock(db_.mu());
@@ -21,9 +15,10 @@ Outbox::Outbox(detail::Db& db) : db_(db) {
       " next_attempt_at INTEGER NOT NULL, attempts INTEGER NOT NULL, done_parts INTEGER NOT NULL,"
       " kind INTEGER NOT NULL, notification TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS outbox_lane ON outbox(lane, id);");
-  detail::Stmt s(db_.get(),
-                 "SELECT id, lane, receiver, fallback, on_fallback, created_at, next_attempt_at,"
-                 " attempts, done_parts, kind, notification FROM outbox ORDER BY id");
+  detail::SqliteStmt s(
+      db_.get(),
+      "SELECT id, lane, receiver, fallback, on_fallback, created_at, next_attempt_at,"
+      " attempts, done_parts, kind, notification FROM outbox ORDER BY id");
   while (s.Row()) {
     OutboxEntry e;
     e.id = s.Int(0);
@@ -46,7 +41,7 @@ Outbox::Outbox(detail::Db& db) : db_(db) {
     entries_.emplace(e.id, std::move(e));
   }
   // Ids are never reused, also after the newest entries were delivered and deleted.
-  detail::Stmt seq(db_.get(), "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+  detail::SqliteStmt seq(db_.get(), "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
   if (seq.Row()) next_id_ = std::max(next_id_, seq.Int(0) + 1);
 }
 
@@ -141,15 +136,6 @@ bool Outbox::HasPending(const std::string& lane, NotificationKind kind) {
     if (e.lane == lane && e.notification.kind == kind) return true;
   }
   return false;
-}
-
-std::optional<TimePoint> Outbox::NextAttempt() {
-  std::lock_guard<std::mutex> lock(db_.mu());
-  std::optional<TimePoint> next;
-  for (const OutboxEntry* e : HeadsLocked()) {
-    if (!next || e->next_attempt_at < *next) next = e->next_attempt_at;
-  }
-  return next;
 }
 
 }  // namespace fxagent

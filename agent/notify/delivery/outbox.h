@@ -50,7 +50,6 @@ class Outbox {
   /// True when `lane` still holds an undelivered entry of `kind`.
   bool HasPending(const std::string& lane, NotificationKind kind);
   /// The earliest next_attempt_at of any lane head, for the sender's sleep.
-  std::optional<TimePoint> NextAttempt();
 
   static std::string Lane(const std::string& receiver, const std::string& group_key) {
     return receiver + "\n" + group_key;

@@ -1,5 +1,5 @@
-/// Internal to agent/notify: a small RAII wrapper around one sqlite3 connection with a
-/// mutex, shared by the outbox and the state store. Lock() before using statements.
+/// Internal to agent/notify: one SQLite connection (agent/base/sqlite.h) with a mutex,
+/// shared by the outbox and the state store. Lock mu() before using statements.
 ///
 /// Writes go through Write(): one that fails for an environmental reason (disk full, I/O
 /// error, read-only filesystem, lock timeout) is kept in an in-memory backlog and replayed
@@ -18,34 +18,9 @@
 #include <variant>
 #include <vector>
 
-struct sqlite3;
-struct sqlite3_stmt;
+#include "agent/base/sqlite.h"
 
 namespace fxagent::detail {
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql);
-  ~Stmt();
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  bool ok() const { return stmt_ != nullptr; }
-  Stmt& Bind(int index, int64_t value);
-  Stmt& Bind(int index, std::string_view text);
-  /// True while a row is available.
-  bool Row();
-  /// Runs to completion; false on error.
-  bool Run();
-  /// The result code of the last Run() or Row() (SQLITE_DONE, SQLITE_ROW or an error).
-  int rc() const { return rc_; }
-  int64_t Int(int col) const;
-  std::string Text(int col) const;
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = 0;
-};
 
 /// A value bound to a backlogged write.
 using SqlValue = std::variant<int64_t, std::string>;
@@ -59,7 +34,6 @@ class Db {
   using WriteObserver = std::function<void(bool ok, const std::string& error)>;
 
   Db() = default;
-  ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
@@ -67,7 +41,7 @@ class Db {
   bool Open(const std::string& path, std::string* error);
   bool Exec(const char* sql);
   std::mutex& mu() { return mu_; }
-  sqlite3* get() const { return db_; }
+  sqlite3* get() const { return conn_.get(); }
 
   /// Runs one write statement with `args` bound in order (mu() held). False when it did
   /// not reach the database now: it was backlogged for a retry, or dropped when SQLite
@@ -95,7 +69,7 @@ class Db {
   bool Enqueue(PendingWrite w);
   void Notify(bool ok, const std::string& error);
 
-  sqlite3* db_ = nullptr;
+  SqliteDb conn_;
   std::mutex mu_;
   std::deque<PendingWrite> backlog_;
   size_t backlog_bytes_ = 0;

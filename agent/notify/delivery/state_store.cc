@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "agent/notify/dispatch/json_time.h"
+
 namespace fxagent {
 namespace {
 
 using nlohmann::json;
-
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-json OptMs(const std::optional<TimePoint>& t) { return t ? json(Ms(*t)) : json(nullptr); }
-std::optional<TimePoint> OptFrom(const json& j) {
-  if (!j.is_number_integer()) return std::nullopt;
-  return FromMs(j.get<int64_t>());
-}
 
 std::string IncidentData(const Incident& i) {
   json j = {{"group_key", i.group_key},
@@ -76,9 +68,9 @@ StateStore::StateStore(detail::Db& db) : db_(db) {
       " kind TEXT NOT NULL, text TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS timeline_incident ON timeline(incident_id, at);"
       "CREATE TABLE IF NOT EXISTS groups (key TEXT PRIMARY KEY, state TEXT NOT NULL);");
-  detail::Stmt newest(db_.get(), "SELECT MAX(id) FROM incidents");
+  detail::SqliteStmt newest(db_.get(), "SELECT MAX(id) FROM incidents");
   if (newest.Row()) next_incident_id_ = newest.Int(0) + 1;
-  detail::Stmt seq(db_.get(), "SELECT seq FROM sqlite_sequence WHERE name = 'incidents'");
+  detail::SqliteStmt seq(db_.get(), "SELECT seq FROM sqlite_sequence WHERE name = 'incidents'");
   if (seq.Row()) next_incident_id_ = std::max(next_incident_id_, seq.Int(0) + 1);
 }
 
@@ -93,7 +85,7 @@ void StateStore::SaveSilence(const Silence& s) {
 std::vector<Silence> StateStore::LoadSilences() {
   std::vector<Silence> out;
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT id, data FROM silences ORDER BY rowid");
+  detail::SqliteStmt s(db_.get(), "SELECT id, data FROM silences ORDER BY rowid");
   while (s.Row()) {
     json j = json::parse(s.Text(1), nullptr, false);
     if (!j.is_object()) continue;
@@ -130,7 +122,7 @@ void StateStore::DeleteAck(const std::string& fingerprint) {
 std::map<std::string, Ack> StateStore::LoadAcks() {
   std::map<std::string, Ack> out;
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT fingerprint, at, by, comment FROM acks");
+  detail::SqliteStmt s(db_.get(), "SELECT fingerprint, at, by, comment FROM acks");
   while (s.Row()) out[s.Text(0)] = Ack{FromMs(s.Int(1)), s.Text(2), s.Text(3)};
   return out;
 }
@@ -151,7 +143,7 @@ void StateStore::SaveIncident(Incident& incident) {
 std::vector<Incident> StateStore::LoadIncidents() {
   std::vector<Incident> out;
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT id, data FROM incidents ORDER BY id");
+  detail::SqliteStmt s(db_.get(), "SELECT id, data FROM incidents ORDER BY id");
   while (s.Row()) {
     std::optional<Incident> i = IncidentFrom(s.Int(0), s.Text(1));
     if (i) out.push_back(std::move(*i));
@@ -168,8 +160,8 @@ void StateStore::AddTimeline(int64_t incident_id, const TimelineEntry& e) {
 std::vector<TimelineEntry> StateStore::Timeline(int64_t incident_id) {
   std::vector<TimelineEntry> out;
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(),
-                 "SELECT at, kind, text FROM timeline WHERE incident_id = ? ORDER BY at, rowid");
+  detail::SqliteStmt s(
+      db_.get(), "SELECT at, kind, text FROM timeline WHERE incident_id = ? ORDER BY at, rowid");
   s.Bind(1, incident_id);
   while (s.Row()) out.push_back({FromMs(s.Int(0)), s.Text(1), s.Text(2)});
   return out;
@@ -188,7 +180,7 @@ void StateStore::DeleteGroup(const std::string& key) {
 std::map<std::string, std::string> StateStore::LoadGroups() {
   std::map<std::string, std::string> out;
   std::lock_guard<std::mutex> lock(db_.mu());
-  detail::Stmt s(db_.get(), "SELECT key, state FROM groups");
+  detail::SqliteStmt s(db_.get(), "SELECT key, state FROM groups");
   while (s.Row()) out[s.Text(0)] = s.Text(1);
   return out;
 }

@@ -1,27 +1,33 @@
 #include "agent/notify/dispatch/label_matcher.h"
 
-#include <re2/re2.h>
+#include <variant>
 
 namespace fxagent {
 
-struct LabelMatcher::Regex {
-  explicit Regex(const std::string& pattern) : re("^(?:" + pattern + ")$", Quiet()) {}
-  static RE2::Options Quiet() {
-    RE2::Options o;
-    o.set_log_errors(false);  // a bad matcher is reported to the caller, not to stderr
-    return o;
+namespace {
+
+tsdb::MatchType ToMatchType(MatchOp op) {
+  switch (op) {
+    case MatchOp::kEqual:
+      return tsdb::MatchType::kEqual;
+    case MatchOp::kNotEqual:
+      return tsdb::MatchType::kNotEqual;
+    case MatchOp::kRegexMatch:
+      return tsdb::MatchType::kRegex;
+    case MatchOp::kNotRegexMatch:
+      return tsdb::MatchType::kNotRegex;
   }
-  RE2 re;
-};
+  return tsdb::MatchType::kEqual;
+}
+
+}  // namespace
 
 std::optional<LabelMatcher> LabelMatcher::Compile(const Matcher& m) {
+  auto compiled = tsdb::Matcher::Make(ToMatchType(m.op), m.name, m.value);
+  if (std::holds_alternative<std::string>(compiled)) return std::nullopt;
   LabelMatcher out;
   out.matcher_ = m;
-  if (m.op == MatchOp::kRegexMatch || m.op == MatchOp::kNotRegexMatch) {
-    auto regex = std::make_shared<const Regex>(m.value);
-    if (!regex->re.ok()) return std::nullopt;
-    out.regex_ = std::move(regex);
-  }
+  out.compiled_ = std::get<tsdb::Matcher>(std::move(compiled));
   return out;
 }
 
@@ -33,19 +39,7 @@ std::optional<LabelMatcher> LabelMatcher::Parse(const std::string& text) {
 
 bool LabelMatcher::Matches(const LabelSet& labels) const {
   auto it = labels.find(matcher_.name);
-  const std::string empty;
-  const std::string& value = it == labels.end() ? empty : it->second;
-  switch (matcher_.op) {
-    case MatchOp::kEqual:
-      return value == matcher_.value;
-    case MatchOp::kNotEqual:
-      return value != matcher_.value;
-    case MatchOp::kRegexMatch:
-      return RE2::FullMatch(value, regex_->re);
-    case MatchOp::kNotRegexMatch:
-      return !RE2::FullMatch(value, regex_->re);
-  }
-  return false;
+  return compiled_->Matches(it == labels.end() ? std::string_view() : std::string_view(it->second));
 }
 
 std::string LabelMatcher::ToString() const {

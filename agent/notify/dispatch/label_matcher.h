@@ -1,5 +1,6 @@
-/// Compiled Alertmanager-style label matchers for routes, inhibit rules and silences.
-/// Regular expressions use RE2 and are fully anchored, as in Alertmanager. Immutable
+/// Compiled Alertmanager-style label matchers for routes, inhibit rules and silences: the
+/// parsed config matcher compiled into the series store's tsdb::Matcher (RE2, fully
+/// anchored, as in Alertmanager and PromQL), so there is one matching implementation. Immutable
 /// after construction: safe to share between threads.
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "agent/config/matcher.h"
 #include "agent/notify/dispatch/alert.h"
+#include "rules/tsdb/matcher.h"
 
 namespace fxagent {
 
@@ -27,9 +29,8 @@ class LabelMatcher {
   std::string ToString() const;
 
  private:
-  struct Regex;
   Matcher matcher_;
-  std::shared_ptr<const Regex> regex_;
+  std::optional<tsdb::Matcher> compiled_;
 };
 
 using LabelMatchers = std::vector<LabelMatcher>;

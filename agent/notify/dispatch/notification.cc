@@ -2,15 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/base/time_ms.h"
+
 namespace fxagent {
 namespace {
 
 using nlohmann::json;
-
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 LabelSet Common(const std::vector<Alert>& alerts, LabelSet Alert::*field) {
   if (alerts.empty()) return {};

@@ -1,18 +1,11 @@
 #include "agent/notify/receivers/http_client.h"
 
-#include <curl/curl.h>
+#include "agent/base/curl_handle.h"
 
 namespace fxagent {
 namespace {
 
 size_t Discard(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 class CurlHttpClient final : public HttpClient {
  public:
@@ -29,7 +22,7 @@ class CurlHttpClient final : public HttpClient {
       line += value;
       raw = curl_slist_append(raw, line.c_str());
     }
-    std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
+    CurlSlist headers(raw);
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
@@ -47,7 +40,7 @@ class CurlHttpClient final : public HttpClient {
   }
 
  private:
-  std::unique_ptr<CURL, CurlDeleter> curl_;
+  CurlEasy curl_;
 };
 
 }  // namespace
