@@ -133,7 +133,7 @@ struct Daemon::Impl {
         process(std::make_shared<ProcessCollector>()),
         api_metrics(registry),
         probe_metrics(registry, api_metrics),
-        egress(config, api_metrics, registry, log) {}
+        egress(config.proxy, config.flexport.api_base, api_metrics, registry, log) {}
 
   Config config;
   Logger& log;

@@ -277,109 +277,135 @@ std::chrono::milliseconds Notifier::Impl::RepeatInterval(
   return ResponseTime(MostUrgent(alerts));
 }
 
+GroupTick Notifier::Impl::ClassifyGroup(Group& g, const std::vector<const LabelSet*>& firing,
+                                        TimePoint now) const {
+  GroupTick t;
+  for (const auto& [fp, a] : g.alerts) {
+    if (a.Firing()) {
+      t.any_firing.push_back(fp);
+      if (!Muted(a, firing, now, nullptr, nullptr)) t.active.push_back(fp);
+    } else if (g.notified.contains(fp) && g.notified[fp]) {
+      t.resolved_pending.push_back(fp);
+    }
+  }
+  return t;
+}
+
+void Notifier::Impl::TrackIncident(Group& g, const GroupTick& t, TimePoint now) {
+  if (!t.active.empty()) {
+    OpenOrUpdateIncident(g, t.active, now);
+    if (!g.first_seen) g.first_seen = now;
+  } else {
+    g.first_seen.reset();
+    g.escalated = false;
+  }
+  auto inc = incidents.find(g.incident_id);
+  if (t.any_firing.empty() && inc != incidents.end() && inc->second.Open()) {
+    inc->second.status = IncidentStatus::kResolved;
+    inc->second.resolved_at = now;
+    store->SaveIncident(inc->second);
+    AddTimeline(g.incident_id, now, "resolved", "all alerts resolved");
+  }
+}
+
+void Notifier::Impl::FlushIfDue(Group& g, const RouteConfig& rc, const GroupTick& t,
+                                TimePoint now) {
+  const std::vector<std::string>& active = t.active;
+  std::vector<std::string> payload = active;
+  payload.insert(payload.end(), t.resolved_pending.begin(), t.resolved_pending.end());
+  std::sort(payload.begin(), payload.end());
+  bool has_new = std::any_of(active.begin(), active.end(), [&g](const std::string& fp) {
+    return !g.notified.contains(fp) || !g.notified.at(fp);
+  });
+  std::optional<NotificationKind> flush;
+  if (!g.last_flush) {
+    if (!active.empty() && now >= *g.first_seen + rc.group_wait) flush = NotificationKind::kAlert;
+  } else if (!t.resolved_pending.empty()) {  // NOLINT(bugprone-branch-clone): separate reasons
+    flush = NotificationKind::kAlert;        // resolved goes out promptly
+  } else if (has_new && now >= *g.last_flush + rc.group_interval) {
+    flush = NotificationKind::kAlert;
+  } else if (!active.empty() && !AllAcked(active) &&
+             now >= *g.last_flush + RepeatInterval(g, active)) {
+    flush = NotificationKind::kRepeat;
+  }
+  if (flush) {
+    Flush(g, *flush, payload, rc.receivers, now);
+    for (const std::string& fp : active) g.notified[fp] = true;
+    for (const std::string& fp : t.resolved_pending) g.notified[fp] = false;
+    g.last_flush = now;
+    g.last_refresh = now;
+  }
+}
+
+void Notifier::Impl::EscalateIfDue(Group& g, const RouteConfig& rc, const GroupTick& t,
+                                   TimePoint now) {
+  if (g.escalated || rc.escalate_to.empty() || t.active.empty() || !g.last_flush ||
+      AllAcked(t.active)) {
+    return;
+  }
+  Notification probe = MakeNotification(g, NotificationKind::kEscalation, t.active, now);
+  if (now >= *g.first_seen + probe.response_time) {
+    Flush(g, NotificationKind::kEscalation, t.active, rc.escalate_to, now);
+    AddTimeline(g.incident_id, now, "escalated",
+                "not acknowledged within " + FormatHumanDuration(probe.response_time) + " (" +
+                    probe.severity + ")");
+    g.escalated = true;
+  }
+}
+
+void Notifier::Impl::RefreshAlertmanager(Group& g, const RouteConfig& rc, const GroupTick& t,
+                                         TimePoint now) {
+  if (t.active.empty() || !g.last_refresh || now < *g.last_refresh + kAlertmanagerResend) return;
+  std::vector<std::string> am;
+  for (const std::string& r : rc.receivers) {
+    auto it = receivers.find(r);
+    if (it != receivers.end() && it->second->config().type == "alertmanager" &&
+        !outbox->HasPending(Outbox::Lane(r, g.key), NotificationKind::kRefresh)) {
+      am.push_back(r);
+    }
+  }
+  if (!am.empty()) {
+    Notification n = MakeNotification(g, NotificationKind::kRefresh, t.active, now);
+    for (const std::string& r : am) {
+      n.receiver = r;
+      outbox->Enqueue(n, rc.fallback, now);
+    }
+    WakeSender();
+  }
+  g.last_refresh = now;
+}
+
+bool Notifier::Impl::PruneAndSave(const std::string& key, Group& g, const RouteConfig& rc,
+                                  TimePoint now) {
+  // Drop resolved alerts once their resolution was sent (or nobody was told they fired).
+  for (auto it = g.alerts.begin(); it != g.alerts.end();) {
+    if (!it->second.Firing() && !(g.notified.contains(it->first) && g.notified[it->first])) {
+      g.notified.erase(it->first);
+      it = g.alerts.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  bool keep_for_damping = g.last_flush && now < *g.last_flush + rc.group_interval;
+  if (g.alerts.empty() && !keep_for_damping) return true;
+  if (std::string json = GroupToJson(g); json != g.saved_json) {
+    store->SaveGroup(key, json);
+    g.saved_json = std::move(json);
+  }
+  return false;
+}
+
 void Notifier::Impl::TickLocked(TimePoint now) {
   std::vector<const LabelSet*> firing = FiringLabelSets();
   std::vector<std::string> empty_groups;
   for (auto& [key, g] : groups) {
     const RouteConfig& rc = routes[g.route].config;
-    std::vector<std::string> active, resolved_pending, any_firing;
-    for (const auto& [fp, a] : g.alerts) {
-      if (a.Firing()) {
-        any_firing.push_back(fp);
-        if (!Muted(a, firing, now, nullptr, nullptr)) active.push_back(fp);
-      } else if (g.notified.contains(fp) && g.notified[fp]) {
-        resolved_pending.push_back(fp);
-      }
-    }
-    if (!active.empty()) {
-      OpenOrUpdateIncident(g, active, now);
-      if (!g.first_seen) g.first_seen = now;
-    } else {
-      g.first_seen.reset();
-      g.escalated = false;
-    }
-    auto inc = incidents.find(g.incident_id);
-    if (any_firing.empty() && inc != incidents.end() && inc->second.Open()) {
-      inc->second.status = IncidentStatus::kResolved;
-      inc->second.resolved_at = now;
-      store->SaveIncident(inc->second);
-      AddTimeline(g.incident_id, now, "resolved", "all alerts resolved");
-    }
-
-    std::vector<std::string> payload = active;
-    payload.insert(payload.end(), resolved_pending.begin(), resolved_pending.end());
-    std::sort(payload.begin(), payload.end());
-    // A named capture: clang before 16 cannot capture a structured binding.
-    bool has_new = std::any_of(active.begin(), active.end(), [&grp = g](const std::string& fp) {
-      return !grp.notified.contains(fp) || !grp.notified.at(fp);
-    });
-    std::optional<NotificationKind> flush;
-    if (!g.last_flush) {
-      if (!active.empty() && now >= *g.first_seen + rc.group_wait) flush = NotificationKind::kAlert;
-    } else if (!resolved_pending.empty()) {  // NOLINT(bugprone-branch-clone): separate reasons
-      flush = NotificationKind::kAlert;      // resolved goes out promptly
-    } else if (has_new && now >= *g.last_flush + rc.group_interval) {
-      flush = NotificationKind::kAlert;
-    } else if (!active.empty() && !AllAcked(active) &&
-               now >= *g.last_flush + RepeatInterval(g, active)) {
-      flush = NotificationKind::kRepeat;
-    }
-    if (flush) {
-      Flush(g, *flush, payload, rc.receivers, now);
-      for (const std::string& fp : active) g.notified[fp] = true;
-      for (const std::string& fp : resolved_pending) g.notified[fp] = false;
-      g.last_flush = now;
-      g.last_refresh = now;
-    }
-
-    if (!g.escalated && !rc.escalate_to.empty() && !active.empty() && g.last_flush &&
-        !AllAcked(active)) {
-      Notification probe = MakeNotification(g, NotificationKind::kEscalation, active, now);
-      if (now >= *g.first_seen + probe.response_time) {
-        Flush(g, NotificationKind::kEscalation, active, rc.escalate_to, now);
-        AddTimeline(g.incident_id, now, "escalated",
-                    "not acknowledged within " + FormatHumanDuration(probe.response_time) + " (" +
-                        probe.severity + ")");
-        g.escalated = true;
-      }
-    }
-
-    if (!active.empty() && g.last_refresh && now >= *g.last_refresh + kAlertmanagerResend) {
-      std::vector<std::string> am;
-      for (const std::string& r : rc.receivers) {
-        auto it = receivers.find(r);
-        if (it != receivers.end() && it->second->config().type == "alertmanager" &&
-            !outbox->HasPending(Outbox::Lane(r, g.key), NotificationKind::kRefresh)) {
-          am.push_back(r);
-        }
-      }
-      if (!am.empty()) {
-        Notification n = MakeNotification(g, NotificationKind::kRefresh, active, now);
-        for (const std::string& r : am) {
-          n.receiver = r;
-          outbox->Enqueue(n, rc.fallback, now);
-        }
-        WakeSender();
-      }
-      g.last_refresh = now;
-    }
-
-    // Drop resolved alerts once their resolution was sent (or nobody was told they fired).
-    for (auto it = g.alerts.begin(); it != g.alerts.end();) {
-      if (!it->second.Firing() && !(g.notified.contains(it->first) && g.notified[it->first])) {
-        g.notified.erase(it->first);
-        it = g.alerts.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    bool keep_for_damping = g.last_flush && now < *g.last_flush + rc.group_interval;
-    if (g.alerts.empty() && !keep_for_damping) {
-      empty_groups.push_back(key);
-    } else if (std::string json = GroupToJson(g); json != g.saved_json) {
-      store->SaveGroup(key, json);
-      g.saved_json = std::move(json);
-    }
+    const GroupTick t = ClassifyGroup(g, firing, now);
+    TrackIncident(g, t, now);
+    FlushIfDue(g, rc, t, now);
+    EscalateIfDue(g, rc, t, now);
+    RefreshAlertmanager(g, rc, t, now);
+    if (PruneAndSave(key, g, rc, now)) empty_groups.push_back(key);
   }
   for (const std::string& key : empty_groups) {
     groups.erase(key);

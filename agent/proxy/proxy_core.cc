@@ -94,21 +94,21 @@ class LogThrottle {
 }  // namespace
 
 struct ProxyCore::Impl {
-  Impl(const Config& config, ApiMetrics& api, ProxyMetrics& m, Logger& l,
-       std::shared_ptr<const Clock> c)
-      : api_base(config.flexport.api_base),
-        breaker_enabled(config.proxy.breaker.enabled),
+  Impl(const ProxySection& proxy, const std::string& base, ApiMetrics& api, ProxyMetrics& m,
+       Logger& l, std::shared_ptr<const Clock> c)
+      : api_base(base),
+        breaker_enabled(proxy.breaker.enabled),
         api_metrics(api),
         metrics(m),
         log(l),
         clock(c ? std::move(c) : MakeSystemClock()),
-        admission(config.proxy, m, clock),
-        upstream(config.proxy.timeout, kMaxResponseBytes,
-                 static_cast<size_t>(std::max(1, config.proxy.max_concurrency))),
-        cache(static_cast<size_t>(std::max(0, config.proxy.breaker.cache_entries)),
-              config.proxy.breaker.cache_max_body, kCacheMaxTotalBytes) {
+        admission(proxy, m, clock),
+        upstream(proxy.timeout, kMaxResponseBytes,
+                 static_cast<size_t>(std::max(1, proxy.max_concurrency))),
+        cache(static_cast<size_t>(std::max(0, proxy.breaker.cache_entries)),
+              proxy.breaker.cache_max_body, kCacheMaxTotalBytes) {
     if (breaker_enabled) {
-      const auto& b = config.proxy.breaker;
+      const auto& b = proxy.breaker;
       breaker.emplace(b.failure_threshold, b.open_duration,
                       [this, b](BreakerState from, BreakerState to) {
                         metrics.breaker_state.Set(static_cast<double>(to));
@@ -317,9 +317,10 @@ ProxyResponse ProxyCore::Impl::Forward(const ProxyRequest& request, const std::s
   return out;
 }
 
-ProxyCore::ProxyCore(const Config& config, ApiMetrics& api_metrics, ProxyMetrics& metrics,
-                     Logger& log, std::shared_ptr<const Clock> clock)
-    : impl_(std::make_unique<Impl>(config, api_metrics, metrics, log, std::move(clock))) {}
+ProxyCore::ProxyCore(const ProxySection& proxy, const std::string& api_base,
+                     ApiMetrics& api_metrics, ProxyMetrics& metrics, Logger& log,
+                     std::shared_ptr<const Clock> clock)
+    : impl_(std::make_unique<Impl>(proxy, api_base, api_metrics, metrics, log, std::move(clock))) {}
 
 ProxyCore::~ProxyCore() = default;
 

@@ -38,8 +38,8 @@ struct ProxyResponse {
 
 class ProxyCore {
  public:
-  ProxyCore(const Config& config, ApiMetrics& api_metrics, ProxyMetrics& metrics, Logger& log,
-            std::shared_ptr<const Clock> clock);
+  ProxyCore(const ProxySection& proxy, const std::string& api_base, ApiMetrics& api_metrics,
+            ProxyMetrics& metrics, Logger& log, std::shared_ptr<const Clock> clock);
   ~ProxyCore();
   ProxyCore(const ProxyCore&) = delete;
   ProxyCore& operator=(const ProxyCore&) = delete;

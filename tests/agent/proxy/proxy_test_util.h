@@ -159,8 +159,8 @@ class ProxyUnderTest {
   explicit ProxyUnderTest(const Config& config, std::shared_ptr<const Clock> clock = nullptr)
       : log_(LogFormat::kJson, LogLevel::kError, null_out_.get()),
         api_metrics_(api_registry_),
-        proxy_(std::make_unique<EgressProxy>(config, api_metrics_, registry_, log_,
-                                             std::move(clock))) {
+        proxy_(std::make_unique<EgressProxy>(config.proxy, config.flexport.api_base, api_metrics_,
+                                             registry_, log_, std::move(clock))) {
     bound_ = proxy_->Bind({"127.0.0.1", 0});
     proxy_->Start();
   }
