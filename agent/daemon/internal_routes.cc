@@ -10,6 +10,7 @@
 #include "agent/daemon/rule_loop.h"
 #include "agent/daemon/status_json.h"
 #include "agent/metrics/process_collector.h"
+#include "agent/notify/notifier.h"
 #include "agent/notify/notify_api.h"
 #include "agent/webhooks/api_json.h"
 #include "agent/webhooks/relay.h"
