@@ -1,4 +1,4 @@
-#include "agent/cli.h"
+#include "agent/cli/cli.h"
 #include "agent/fault_vfs/fault_vfs.h"
 
 int main(int argc, char** argv) {

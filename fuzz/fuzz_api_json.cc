@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/notify/silence.h"
+#include "agent/notify/dispatch/silence.h"
 #include "agent/webhooks/api_json.h"
 #include "agent/webhooks/reconcile_page.h"
 #include "fuzz/fuzz_input.h"

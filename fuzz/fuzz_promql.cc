@@ -8,7 +8,7 @@
 
 #include "rules/promql/evaluator.h"
 #include "rules/promql/parser.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace {
 

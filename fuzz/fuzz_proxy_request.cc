@@ -9,8 +9,8 @@
 
 #include "agent/proxy/headers.h"
 #include "agent/tracing/span_context.h"
+#include "flexport/endpoint_template.h"
 #include "fuzz/fuzz_input.h"
-#include "probes/endpoint_template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fxagent;

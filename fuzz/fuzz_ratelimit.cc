@@ -11,8 +11,8 @@
 #include <map>
 #include <string>
 
+#include "flexport/ratelimit.h"
 #include "fuzz/fuzz_input.h"
-#include "probes/ratelimit.h"
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include "rules/alerting/alert_evaluator.h"
 #include "rules/alerting/export.h"
 #include "rules/alerting/rule_loader.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::fuzz {
 

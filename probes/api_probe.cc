@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "probes/endpoint_template.h"
+#include "flexport/endpoint_template.h"
 
 namespace fxagent {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "probes/credentials.h"
+#include "flexport/credentials.h"
 #include "probes/prober.h"
 
 namespace fxagent {

@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "agent/metrics/api_metrics.h"
+#include "flexport/api_metrics.h"
 #include "probes/probe_result.h"
 
 namespace fxagent {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "probes/http_types.h"
-#include "probes/ratelimit.h"
+#include "flexport/http_types.h"
+#include "flexport/ratelimit.h"
 #include "probes/statuspage.h"
 
 namespace fxagent {

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <random>
 
-#include "probes/http_transport.h"
+#include "flexport/http_transport.h"
 
 namespace fxagent {
 namespace {

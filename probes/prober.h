@@ -10,12 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "probes/http_types.h"
+#include "flexport/http_types.h"
 #include "probes/probe_result.h"
 
 namespace fxagent {
 
-struct Config;
 class CredentialSource;
 
 class Prober {
@@ -29,9 +28,23 @@ class Prober {
   virtual ProbeResult Interpret(const HttpResponse& response) const = 0;
 };
 
-/// The prober table: one API prober per `[probes].endpoints` entry, then the subscription,
-/// status page and connectivity probers where configured.
-std::vector<std::unique_ptr<Prober>> BuildProbers(const Config& config,
+/// What the prober table needs from `[flexport]` and `[probes]`; the agent fills it from
+/// its configuration (agent/daemon/prober_options.h), so probes/ never sees agent/config.
+struct ProberTableOptions {
+  std::string api_base;
+  std::string api_version;
+  std::string status_page;  // "" = no status page prober
+  std::vector<std::string> endpoints;
+  std::chrono::milliseconds interval{15000};
+  std::chrono::milliseconds timeout{10000};
+  std::chrono::milliseconds status_page_interval{60000};
+  std::chrono::milliseconds subscription_interval{300000};
+  std::string connectivity_check;  // "" = no connectivity prober
+};
+
+/// The prober table: one API prober per `endpoints` entry, then the subscription, status
+/// page and connectivity probers where configured.
+std::vector<std::unique_ptr<Prober>> BuildProbers(const ProberTableOptions& options,
                                                   CredentialSource& credentials);
 
 }  // namespace fxagent

@@ -1,18 +1,17 @@
 #include <set>
 
-#include "agent/config/config.h"
+#include "flexport/endpoint_template.h"
 #include "probes/api_probe.h"
-#include "probes/endpoint_template.h"
 #include "probes/prober.h"
 #include "probes/status_page_probe.h"
 
 namespace fxagent {
 
-std::vector<std::unique_ptr<Prober>> BuildProbers(const Config& config,
+std::vector<std::unique_ptr<Prober>> BuildProbers(const ProberTableOptions& options,
                                                   CredentialSource& credentials) {
   std::vector<std::unique_ptr<Prober>> probers;
-  const auto& f = config.flexport;
-  const auto& p = config.probes;
+  const auto& f = options;
+  const auto& p = options;
   std::set<std::string> names;
   for (const std::string& endpoint : p.endpoints) {
     // The probe label is the templated path; two endpoints with the same template keep

@@ -4,7 +4,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include "agent/logger.h"
+#include "agent/base/logger.h"
 
 namespace fxagent {
 

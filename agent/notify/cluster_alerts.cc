@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "agent/logger.h"
+#include "agent/base/logger.h"
 #include "agent/notify/notifier.h"
 #include "agent/store/pg_connection.h"
 

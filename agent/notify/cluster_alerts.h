@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "agent/notify/alert.h"
+#include "agent/notify/dispatch/alert.h"
 
 namespace fxagent {
 

@@ -7,24 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "agent/notify/dispatch/json_time.h"
 #include "agent/notify/notifier_impl.h"
 
 namespace fxagent {
-namespace {
 
 using nlohmann::json;
-
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-json OptMs(const std::optional<TimePoint>& t) { return t ? json(Ms(*t)) : json(nullptr); }
-std::optional<TimePoint> OptFrom(const json& j) {
-  if (!j.is_number_integer()) return std::nullopt;
-  return FromMs(j.get<int64_t>());
-}
-
-}  // namespace
 
 std::string GroupToJson(const Group& g) {
   Notification n;  // reuse the notification codec for the alerts

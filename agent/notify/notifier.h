@@ -16,14 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.h"
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/notify/alert.h"
-#include "agent/notify/clock.h"
-#include "agent/notify/http_client.h"
-#include "agent/notify/incident.h"
-#include "agent/notify/notification.h"
-#include "agent/notify/silence.h"
+#include "agent/notify/dispatch/alert.h"
+#include "agent/notify/dispatch/notification.h"
+#include "agent/notify/dispatch/silence.h"
+#include "agent/notify/incidents/incident.h"
+#include "agent/notify/operations.h"
+#include "agent/notify/receivers/http_client.h"
 
 namespace fxagent {
 
@@ -39,18 +40,6 @@ struct NotifierOptions {
   std::shared_ptr<HttpClient> http;              // nullptr = libcurl
 };
 
-/// One alert as GET /api/v1/alerts shows it.
-struct AlertView {
-  Alert alert;
-  std::string fingerprint;
-  std::string state;  // "active", "suppressed", "resolved"
-  std::vector<std::string> silenced_by;
-  bool inhibited = false;
-  std::optional<TimePoint> acknowledged_at;
-  std::string acknowledged_by;
-  std::vector<std::string> receivers;
-};
-
 /// A queued (not yet delivered) notification, for diagnostics and tests.
 struct QueuedNotification {
   int64_t id = 0;
@@ -61,16 +50,14 @@ struct QueuedNotification {
   Notification notification;
 };
 
-enum class OpResult { kOk, kBadRequest, kNotFound };
-
-class Notifier {
+class Notifier final : public NotifierOperations {
  public:
   /// Opens {data_dir}/notify.db (WAL) and restores silences, acks, groups, incidents and
   /// the outbox. Throws std::runtime_error at start-up when the database cannot be
   /// opened or a matcher does not compile.
   Notifier(const Config& config, const std::string& data_dir, prometheus::Registry& registry,
            Logger& log, Clock& clock, NotifierOptions options = {});
-  ~Notifier();
+  ~Notifier() override;
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
 
@@ -86,25 +73,22 @@ class Notifier {
   void Start();
   void Stop();
 
-  // Operator actions (HTTP API, CLI).
+  // Operator actions (NotifierOperations): HTTP API, CLI.
   OpResult Ack(const std::string& fingerprint, const std::string& by, const std::string& comment,
-               TimePoint now, std::string* error);
-  /// Stores the silence and returns its new id.
-  std::string AddSilence(Silence silence, TimePoint now);
-  OpResult ExpireSilence(const std::string& id, TimePoint now);
-  std::vector<Silence> Silences() const;
-  std::vector<AlertView> Alerts(TimePoint now) const;
-  std::vector<Incident> Incidents() const;
-  std::optional<Incident> GetIncident(int64_t id) const;
-  std::vector<TimelineEntry> Timeline(int64_t id) const;
-  /// Operator status / current action / impact change; posts an update to the incident's
-  /// receivers. Resolved cannot be set by hand (400); unknown id 404.
+               TimePoint now, std::string* error) override;
+  std::string AddSilence(Silence silence, TimePoint now) override;
+  OpResult ExpireSilence(const std::string& id, TimePoint now) override;
+  std::vector<Silence> Silences() const override;
+  std::vector<AlertView> Alerts(TimePoint now) const override;
+  std::vector<Incident> Incidents() const override;
+  std::optional<Incident> GetIncident(int64_t id) const override;
+  std::vector<TimelineEntry> Timeline(int64_t id) const override;
   OpResult UpdateIncident(int64_t id, std::optional<IncidentStatus> status,
                           std::optional<std::string> current_action,
                           std::optional<std::string> impact, const std::string& by, TimePoint now,
-                          std::string* error);
-  /// Markdown post-incident report; nullopt for an unknown id.
-  std::optional<std::string> IncidentReport(int64_t id, TimePoint now) const;
+                          std::string* error) override;
+  std::optional<std::string> IncidentReport(int64_t id, TimePoint now) const override;
+  const Clock& clock() const override;
 
   // Inputs from the daemon.
   /// Impact text ("tracking data stale since 12:04 UTC; 14 shipments affected") for the
@@ -130,7 +114,6 @@ class Notifier {
   bool ApplyReplicated(const std::string& kind, const std::string& json, TimePoint now);
 
   std::vector<QueuedNotification> Queued() const;
-  const Clock& clock() const;
   /// A client span "notify {receiver}" per HTTP request from now on; nullptr (the
   /// default) = no spans. The tracer must outlive the notifier.
   void SetTracer(Tracer* tracer);

@@ -10,13 +10,13 @@
 #include <thread>
 
 #include "agent/metrics/storage_health.h"
-#include "agent/notify/inhibit.h"
+#include "agent/notify/delivery/outbox.h"
+#include "agent/notify/delivery/sender.h"
+#include "agent/notify/delivery/sqlite_db.h"
+#include "agent/notify/delivery/state_store.h"
+#include "agent/notify/dispatch/inhibit.h"
 #include "agent/notify/notifier.h"
-#include "agent/notify/outbox.h"
-#include "agent/notify/receiver.h"
-#include "agent/notify/sender.h"
-#include "agent/notify/sqlite_db.h"
-#include "agent/notify/state_store.h"
+#include "agent/notify/receivers/receiver.h"
 
 namespace fxagent {
 
@@ -42,6 +42,13 @@ struct Group {
 std::string GroupToJson(const Group& g);
 std::optional<Group> GroupFromJson(const std::string& key, const std::string& text);
 
+/// One group's alerts as a dispatch tick sees them (fingerprints).
+struct GroupTick {
+  std::vector<std::string> active;            // firing, neither silenced nor inhibited
+  std::vector<std::string> resolved_pending;  // resolved, and their firing was notified
+  std::vector<std::string> any_firing;        // firing, muted or not
+};
+
 struct Notifier::Impl {
   Impl(const Config& config, const std::string& data_dir, prometheus::Registry& registry,
        Logger& log, Clock& clock, NotifierOptions options);
@@ -49,6 +56,15 @@ struct Notifier::Impl {
   // dispatch.cc (call with mu held)
   void UpdateLocked(const std::vector<Alert>& alerts, TimePoint now);
   void TickLocked(TimePoint now);
+  // The steps of TickLocked for one group, in order.
+  GroupTick ClassifyGroup(Group& g, const std::vector<const LabelSet*>& firing,
+                          TimePoint now) const;
+  void TrackIncident(Group& g, const GroupTick& t, TimePoint now);
+  void FlushIfDue(Group& g, const RouteConfig& rc, const GroupTick& t, TimePoint now);
+  void EscalateIfDue(Group& g, const RouteConfig& rc, const GroupTick& t, TimePoint now);
+  void RefreshAlertmanager(Group& g, const RouteConfig& rc, const GroupTick& t, TimePoint now);
+  /// Drops delivered resolutions; true when the group is empty and may go.
+  bool PruneAndSave(const std::string& key, Group& g, const RouteConfig& rc, TimePoint now);
   bool Muted(const Alert& a, const std::vector<const LabelSet*>& firing, TimePoint now,
              std::vector<std::string>* silenced_by, bool* inhibited) const;
   std::vector<const LabelSet*> FiringLabelSets() const;

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "agent/config/units.h"
-#include "agent/notify/incident_report.h"
+#include "agent/notify/incidents/incident_report.h"
 #include "agent/notify/notifier_impl.h"
 
 namespace fxagent {

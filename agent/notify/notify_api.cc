@@ -78,7 +78,8 @@ ApiResponse FromOp(OpResult r, const std::string& error, const json& ok_body) {
   return Json(200, ok_body);
 }
 
-ApiResponse Alerts(Notifier& n, const ApiRequest& req, const std::vector<std::string>& parts) {
+ApiResponse Alerts(NotifierOperations& n, const ApiRequest& req,
+                   const std::vector<std::string>& parts) {
   TimePoint now = n.clock().Now();
   if (parts.size() == 3) {
     if (req.method != "GET") return Error(405, "method not allowed");
@@ -106,7 +107,8 @@ ApiResponse Alerts(Notifier& n, const ApiRequest& req, const std::vector<std::st
   return Error(404, "not found");
 }
 
-ApiResponse Silences(Notifier& n, const ApiRequest& req, const std::vector<std::string>& parts) {
+ApiResponse Silences(NotifierOperations& n, const ApiRequest& req,
+                     const std::vector<std::string>& parts) {
   TimePoint now = n.clock().Now();
   if (parts.size() == 3 && req.method == "GET") {
     json out = json::array();
@@ -139,7 +141,8 @@ ApiResponse Silences(Notifier& n, const ApiRequest& req, const std::vector<std::
 
 json IncidentJson(const Incident& i) { return json::parse(IncidentToJson(i)); }
 
-ApiResponse Incidents(Notifier& n, const ApiRequest& req, const std::vector<std::string>& parts) {
+ApiResponse Incidents(NotifierOperations& n, const ApiRequest& req,
+                      const std::vector<std::string>& parts) {
   TimePoint now = n.clock().Now();
   if (parts.size() == 3) {
     if (req.method != "GET") return Error(405, "method not allowed");
@@ -196,7 +199,7 @@ ApiResponse Incidents(Notifier& n, const ApiRequest& req, const std::vector<std:
 
 }  // namespace
 
-std::optional<ApiResponse> HandleNotifyApi(Notifier& notifier, const ApiRequest& req) {
+std::optional<ApiResponse> HandleNotifyApi(NotifierOperations& notifier, const ApiRequest& req) {
   std::vector<std::string> parts = Split(req.path);
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") return std::nullopt;
   if (parts[2] == "alerts" && parts.size() <= 5) return Alerts(notifier, req, parts);

@@ -1,7 +1,7 @@
 /// The notifier's part of the internal HTTP API, framework-agnostic: the daemon's HTTP
 /// layer passes method, path, query, body and whether the admin token was presented
 /// correctly, and writes back the status and body. Never exposes receiver URLs or keys.
-/// Safe from any thread (it calls the thread-safe Notifier).
+/// Safe from any thread (it calls the thread-safe NotifierOperations).
 ///
 ///   GET    /api/v1/alerts                      alerts with silence/inhibit/ack state
 ///   POST   /api/v1/alerts/{fingerprint}/ack    body {"by", "comment"} (optional)
@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/notify/notifier.h"
+#include "agent/notify/operations.h"
 
 namespace fxagent {
 
@@ -40,6 +40,6 @@ struct ApiResponse {
 /// Nullopt when the path is not one of the notifier's (the caller answers 404 itself).
 /// Mutating calls without `authorized` get 401; bad input 400; unknown ids 404; a known
 /// path with the wrong method 405.
-std::optional<ApiResponse> HandleNotifyApi(Notifier& notifier, const ApiRequest& request);
+std::optional<ApiResponse> HandleNotifyApi(NotifierOperations& notifier, const ApiRequest& request);
 
 }  // namespace fxagent

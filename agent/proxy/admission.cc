@@ -8,23 +8,24 @@
 
 namespace fxagent {
 
-ProxyAdmission::ProxyAdmission(const ProxySection& config, ProxyMetrics& metrics, ProxyClock clock)
+ProxyAdmission::ProxyAdmission(const ProxySection& config, ProxyMetrics& metrics,
+                               std::shared_ptr<const Clock> clock)
     : queue_on_429_(config.queue_on_429),
       max_concurrency_(std::max(1, config.max_concurrency)),
       slot_wait_(config.timeout),
       metrics_(metrics),
-      clock_(clock ? std::move(clock) : SteadyProxyClock()),
+      clock_(clock ? std::move(clock) : MakeSystemClock()),
       gate_(config.queue_max, config.queue_max_wait) {}
 
 void ProxyAdmission::WaitUntil(std::unique_lock<std::mutex>& lock,
                                std::chrono::steady_clock::time_point until) {
-  const auto left = until - clock_();
+  const auto left = until - clock_->SteadyNow();
   if (left > std::chrono::steady_clock::duration::zero()) cv_.wait_for(lock, left);
 }
 
 ProxyAdmission::Result ProxyAdmission::WaitForReset(std::unique_lock<std::mutex>& lock) {
   Result r;
-  const RateLimitGate::Decision d = gate_.Enter(clock_());
+  const RateLimitGate::Decision d = gate_.Enter(clock_->SteadyNow());
   switch (d.kind) {
     case RateLimitGate::Kind::kProceed:
       return r;
@@ -40,7 +41,7 @@ ProxyAdmission::Result ProxyAdmission::WaitForReset(std::unique_lock<std::mutex>
   }
   metrics_.queue_depth.Set(gate_.depth());
   for (;;) {
-    const auto now = clock_();
+    const auto now = clock_->SteadyNow();
     if (stopping_) {
       r.verdict = Verdict::kStopping;
       break;
@@ -71,9 +72,9 @@ ProxyAdmission::Result ProxyAdmission::Acquire() {
     Result r = WaitForReset(lock);
     if (r.verdict != Verdict::kGo) return r;
   }
-  const auto deadline = clock_() + slot_wait_;
+  const auto deadline = clock_->SteadyNow() + slot_wait_;
   while (in_flight_ >= max_concurrency_ && !stopping_) {
-    if (clock_() >= deadline) return {Verdict::kOverloaded, {}, "max_concurrency"};
+    if (clock_->SteadyNow() >= deadline) return {Verdict::kOverloaded, {}, "max_concurrency"};
     WaitUntil(lock, deadline);
   }
   if (stopping_) return {Verdict::kStopping, {}, "shutting_down"};
@@ -94,7 +95,7 @@ void ProxyAdmission::Release() {
 void ProxyAdmission::OnRateLimited(std::chrono::milliseconds retry_after) {
   if (!queue_on_429_) return;
   std::lock_guard lock(mu_);
-  gate_.OnRateLimited(retry_after, clock_());
+  gate_.OnRateLimited(retry_after, clock_->SteadyNow());
 }
 
 void ProxyAdmission::Stop() {

@@ -9,8 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
-#include "agent/proxy/proxy_clock.h"
 #include "agent/proxy/rate_limit_gate.h"
 
 namespace fxagent {
@@ -26,7 +26,8 @@ class ProxyAdmission {
     std::string cause;                    // queue_full, wait_too_long, queue_timeout, ...
   };
 
-  ProxyAdmission(const ProxySection& config, ProxyMetrics& metrics, ProxyClock clock);
+  ProxyAdmission(const ProxySection& config, ProxyMetrics& metrics,
+                 std::shared_ptr<const Clock> clock);
 
   /// kGo holds a concurrency slot: call Release() when the upstream call is done.
   Result Acquire();
@@ -44,7 +45,7 @@ class ProxyAdmission {
   const int max_concurrency_;
   const std::chrono::milliseconds slot_wait_;
   ProxyMetrics& metrics_;
-  const ProxyClock clock_;
+  const std::shared_ptr<const Clock> clock_;
 
   std::mutex mu_;
   std::condition_variable cv_;

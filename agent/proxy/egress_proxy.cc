@@ -11,10 +11,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "agent/elastic_thread_pool.h"
-#include "agent/logger.h"
+#include "agent/base/logger.h"
 #include "agent/proxy/proxy_core.h"
 #include "agent/proxy/proxy_metrics.h"
+#include "agent/runtime/elastic_thread_pool.h"
 
 namespace fxagent {
 namespace {
@@ -45,17 +45,15 @@ void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
 }  // namespace
 
 struct EgressProxy::Impl {
-  Impl(const Config& config, ApiMetrics& api_metrics, prometheus::Registry& registry, Logger& l,
-       ProxyClock clock)
+  Impl(const ProxySection& proxy, const std::string& api_base, ApiMetrics& api_metrics,
+       prometheus::Registry& registry, Logger& l, std::shared_ptr<const Clock> clock)
       : log(l),
         metrics(registry),
-        core(config, api_metrics, metrics, l, std::move(clock)),
-        threads(std::clamp<size_t>(static_cast<size_t>(std::max(1, config.proxy.max_concurrency)) +
-                                       (config.proxy.queue_on_429 ? static_cast<size_t>(std::max(
-                                                                        0, config.proxy.queue_max))
-                                                                  : 0) +
-                                       16,
-                                   8, kMaxServerThreads)) {}
+        core(proxy, api_base, api_metrics, metrics, l, std::move(clock)),
+        threads(std::clamp<size_t>(
+            static_cast<size_t>(std::max(1, proxy.max_concurrency)) +
+                (proxy.queue_on_429 ? static_cast<size_t>(std::max(0, proxy.queue_max)) : 0) + 16,
+            8, kMaxServerThreads)) {}
 
   Logger& log;
   ProxyMetrics metrics;
@@ -178,9 +176,10 @@ void EgressProxy::Impl::Serve(const httplib::Request& req, httplib::Response& re
   if (!bodiless) res.body = std::move(out.body);
 }
 
-EgressProxy::EgressProxy(const Config& config, ApiMetrics& api_metrics,
-                         prometheus::Registry& registry, Logger& log, ProxyClock clock)
-    : impl_(std::make_unique<Impl>(config, api_metrics, registry, log, std::move(clock))) {
+EgressProxy::EgressProxy(const ProxySection& proxy, const std::string& api_base,
+                         ApiMetrics& api_metrics, prometheus::Registry& registry, Logger& log,
+                         std::shared_ptr<const Clock> clock)
+    : impl_(std::make_unique<Impl>(proxy, api_base, api_metrics, registry, log, std::move(clock))) {
   impl_->SetUp();
 }
 

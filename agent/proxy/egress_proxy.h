@@ -8,8 +8,8 @@
 
 #include <memory>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
-#include "agent/proxy/proxy_clock.h"
 
 namespace prometheus {
 class Registry;
@@ -23,10 +23,12 @@ class Tracer;
 
 class EgressProxy {
  public:
+  /// Forwards to `api_base` ([flexport].api_base) as `proxy` ([proxy]) says.
   /// `api_metrics` is shared with the probes; the flexport_proxy_* metrics are registered
-  /// in `registry`. `clock` (monotonic) is for tests; the default is steady_clock.
-  EgressProxy(const Config& config, ApiMetrics& api_metrics, prometheus::Registry& registry,
-              Logger& log, ProxyClock clock = nullptr);
+  /// in `registry`. `clock` is for tests; the default is the system clock.
+  EgressProxy(const ProxySection& proxy, const std::string& api_base, ApiMetrics& api_metrics,
+              prometheus::Registry& registry, Logger& log,
+              std::shared_ptr<const Clock> clock = nullptr);
   ~EgressProxy();
   EgressProxy(const EgressProxy&) = delete;
   EgressProxy& operator=(const EgressProxy&) = delete;

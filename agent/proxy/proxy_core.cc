@@ -11,8 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "agent/logger.h"
-#include "agent/metrics/api_metrics.h"
+#include "agent/base/logger.h"
 #include "agent/proxy/admission.h"
 #include "agent/proxy/circuit_breaker.h"
 #include "agent/proxy/proxy_metrics.h"
@@ -22,8 +21,9 @@
 #include "agent/tracing/semconv.h"
 #include "agent/tracing/span_context.h"
 #include "agent/tracing/tracer.h"
-#include "probes/endpoint_template.h"
-#include "probes/ratelimit.h"
+#include "flexport/api_metrics.h"
+#include "flexport/endpoint_template.h"
+#include "flexport/ratelimit.h"
 
 namespace fxagent {
 namespace {
@@ -94,20 +94,21 @@ class LogThrottle {
 }  // namespace
 
 struct ProxyCore::Impl {
-  Impl(const Config& config, ApiMetrics& api, ProxyMetrics& m, Logger& l, ProxyClock c)
-      : api_base(config.flexport.api_base),
-        breaker_enabled(config.proxy.breaker.enabled),
+  Impl(const ProxySection& proxy, const std::string& base, ApiMetrics& api, ProxyMetrics& m,
+       Logger& l, std::shared_ptr<const Clock> c)
+      : api_base(base),
+        breaker_enabled(proxy.breaker.enabled),
         api_metrics(api),
         metrics(m),
         log(l),
-        clock(c ? std::move(c) : SteadyProxyClock()),
-        admission(config.proxy, m, clock),
-        upstream(config.proxy.timeout, kMaxResponseBytes,
-                 static_cast<size_t>(std::max(1, config.proxy.max_concurrency))),
-        cache(static_cast<size_t>(std::max(0, config.proxy.breaker.cache_entries)),
-              config.proxy.breaker.cache_max_body, kCacheMaxTotalBytes) {
+        clock(c ? std::move(c) : MakeSystemClock()),
+        admission(proxy, m, clock),
+        upstream(proxy.timeout, kMaxResponseBytes,
+                 static_cast<size_t>(std::max(1, proxy.max_concurrency))),
+        cache(static_cast<size_t>(std::max(0, proxy.breaker.cache_entries)),
+              proxy.breaker.cache_max_body, kCacheMaxTotalBytes) {
     if (breaker_enabled) {
-      const auto& b = config.proxy.breaker;
+      const auto& b = proxy.breaker;
       breaker.emplace(b.failure_threshold, b.open_duration,
                       [this, b](BreakerState from, BreakerState to) {
                         metrics.breaker_state.Set(static_cast<double>(to));
@@ -125,7 +126,7 @@ struct ProxyCore::Impl {
   ApiMetrics& api_metrics;
   ProxyMetrics& metrics;
   Logger& log;
-  const ProxyClock clock;
+  const std::shared_ptr<const Clock> clock;
   ProxyAdmission admission;
   UpstreamClient upstream;
   StaleCache cache;
@@ -190,7 +191,7 @@ ProxyResponse ProxyCore::Impl::WhileOpen(const ProxyRequest& request, const std:
   metrics.CountRejected("breaker_open");
   span.SetAttribute(kAttrCache, "miss");
   Rejected(span, "breaker_open", "");
-  const auto left = breaker->RemainingOpen(clock());
+  const auto left = breaker->RemainingOpen(clock->SteadyNow());
   const auto retry =
       std::max(std::chrono::ceil<std::chrono::seconds>(left), std::chrono::seconds(1));
   ProxyResponse r = Rejection(503,
@@ -212,7 +213,7 @@ void ProxyCore::Impl::RecordRateLimit(int status, const HeaderList& headers,
   if (wait && *wait > 0) {
     admission.OnRateLimited(std::chrono::milliseconds(static_cast<int64_t>(*wait * 1000)));
   }
-  if (ratelimit_log.Allow(clock())) {
+  if (ratelimit_log.Allow(clock->SteadyNow())) {
     log.Warn("upstream rate limited the integration",
              {{"endpoint", endpoint},
               {"retry_after_seconds", wait ? std::to_string(static_cast<int64_t>(*wait)) : ""}});
@@ -276,7 +277,7 @@ ProxyResponse ProxyCore::Impl::Forward(const ProxyRequest& request, const std::s
     api_metrics.RecordRequest(endpoint, "proxy", 0, res.seconds);
     const std::string cause = UpstreamErrorName(res.error);
     if (span.IsRecording()) span.SetAttribute(kAttrCause, cause);
-    if (error_log.Allow(clock())) {
+    if (error_log.Allow(clock->SteadyNow())) {
       log.Warn("egress request to the upstream failed",
                {{"endpoint", endpoint}, {"method", request.method}, {"cause", cause}});
     }
@@ -316,9 +317,10 @@ ProxyResponse ProxyCore::Impl::Forward(const ProxyRequest& request, const std::s
   return out;
 }
 
-ProxyCore::ProxyCore(const Config& config, ApiMetrics& api_metrics, ProxyMetrics& metrics,
-                     Logger& log, ProxyClock clock)
-    : impl_(std::make_unique<Impl>(config, api_metrics, metrics, log, std::move(clock))) {}
+ProxyCore::ProxyCore(const ProxySection& proxy, const std::string& api_base,
+                     ApiMetrics& api_metrics, ProxyMetrics& metrics, Logger& log,
+                     std::shared_ptr<const Clock> clock)
+    : impl_(std::make_unique<Impl>(proxy, api_base, api_metrics, metrics, log, std::move(clock))) {}
 
 ProxyCore::~ProxyCore() = default;
 
@@ -362,7 +364,7 @@ ProxyResponse ProxyCore::HandleIn(const ProxyRequest& request, const std::string
     CircuitBreaker::Outcome ignored = CircuitBreaker::Outcome::kAbandoned;
     return d.Forward(request, endpoint, cache_key, &ignored, span);
   }
-  const CircuitBreaker::Admission admission = d.breaker->Admit(d.clock());
+  const CircuitBreaker::Admission admission = d.breaker->Admit(d.clock->SteadyNow());
   if (span.IsRecording()) {
     span.SetAttribute(kAttrBreaker, admission == CircuitBreaker::Admission::kAllow   ? "allow"
                                     : admission == CircuitBreaker::Admission::kProbe ? "probe"
@@ -374,11 +376,11 @@ ProxyResponse ProxyCore::HandleIn(const ProxyRequest& request, const std::string
   CircuitBreaker::Outcome outcome = CircuitBreaker::Outcome::kAbandoned;
   try {
     ProxyResponse r = d.Forward(request, endpoint, cache_key, &outcome, span);
-    d.breaker->Record(admission, outcome, d.clock());
+    d.breaker->Record(admission, outcome, d.clock->SteadyNow());
     return r;
   } catch (...) {
     // Frees the half-open probe slot; the listener turns the exception into a 500.
-    d.breaker->Record(admission, CircuitBreaker::Outcome::kAbandoned, d.clock());
+    d.breaker->Record(admission, CircuitBreaker::Outcome::kAbandoned, d.clock->SteadyNow());
     span.SetError(semconv::kErrorOther, "exception");
     throw;
   }

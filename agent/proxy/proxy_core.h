@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
 #include "agent/proxy/headers.h"
-#include "agent/proxy/proxy_clock.h"
 
 namespace fxagent {
 
@@ -38,8 +38,8 @@ struct ProxyResponse {
 
 class ProxyCore {
  public:
-  ProxyCore(const Config& config, ApiMetrics& api_metrics, ProxyMetrics& metrics, Logger& log,
-            ProxyClock clock);
+  ProxyCore(const ProxySection& proxy, const std::string& api_base, ApiMetrics& api_metrics,
+            ProxyMetrics& metrics, Logger& log, std::shared_ptr<const Clock> clock);
   ~ProxyCore();
   ProxyCore(const ProxyCore&) = delete;
   ProxyCore& operator=(const ProxyCore&) = delete;

@@ -1,25 +1,15 @@
 #include "agent/proxy/upstream_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <mutex>
 #include <vector>
+
+#include "agent/base/curl_handle.h"
 
 namespace fxagent {
 namespace {
 
 std::once_flag g_curl_init;
-
-struct EasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
 // Per-transfer state the callbacks write into.
 struct Transfer {
@@ -127,20 +117,20 @@ struct UpstreamClient::Impl {
   size_t max_idle;
   std::atomic<bool> cancelled{false};
   std::mutex mu;
-  std::vector<EasyHandle> idle;  // handles keep their connection cache between requests
+  std::vector<CurlEasy> idle;  // handles keep their connection cache between requests
 
-  EasyHandle Take() {
+  CurlEasy Take() {
     {
       std::lock_guard lock(mu);
       if (!idle.empty()) {
-        EasyHandle h = std::move(idle.back());
+        CurlEasy h = std::move(idle.back());
         idle.pop_back();
         return h;
       }
     }
-    return EasyHandle(curl_easy_init());
+    return CurlEasy(curl_easy_init());
   }
-  void Give(EasyHandle h) {
+  void Give(CurlEasy h) {
     std::lock_guard lock(mu);
     if (idle.size() < max_idle) idle.push_back(std::move(h));
   }
@@ -165,7 +155,7 @@ UpstreamResponse UpstreamClient::Send(const UpstreamRequest& request) {
     response.error = UpstreamError::kCancelled;
     return response;
   }
-  EasyHandle handle = impl_->Take();
+  CurlEasy handle = impl_->Take();
   if (!handle) {
     response.error = UpstreamError::kTransport;
     return response;
@@ -189,7 +179,7 @@ UpstreamResponse UpstreamClient::Send(const UpstreamRequest& request) {
   if (has_body && !HasHeader(request.headers, "content-type")) {
     list = curl_slist_append(list, "Content-Type:");
   }
-  Slist headers(list);
+  CurlSlist headers(list);
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

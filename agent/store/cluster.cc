@@ -8,7 +8,7 @@
 #include <array>
 #include <cstdio>
 
-#include "agent/logger.h"
+#include "agent/base/logger.h"
 #include "agent/store/pg_connection.h"
 
 namespace fxagent {

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "probes/oauth_token.h"
+#include "flexport/oauth_token.h"
 
 namespace fxagent {
 

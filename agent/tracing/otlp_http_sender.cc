@@ -1,19 +1,12 @@
 #include "agent/tracing/otlp_http_sender.h"
 
-#include <curl/curl.h>
-
 #include <cstring>
 #include <string_view>
 
+#include "agent/base/curl_handle.h"
+
 namespace fxagent {
 namespace {
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 struct Progress {
   const std::atomic<std::int64_t>* abort_at_ns = nullptr;
@@ -69,8 +62,8 @@ std::string TransportError(CURLcode code) {
 
 struct OtlpHttpSender::Impl {
   std::string endpoint;
-  std::unique_ptr<CURL, CurlDeleter> curl;
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  CurlEasy curl;
+  CurlSlist headers;
 };
 
 OtlpHttpSender::OtlpHttpSender(std::string endpoint) : impl_(std::make_unique<Impl>()) {

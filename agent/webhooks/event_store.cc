@@ -95,7 +95,7 @@ WebhookEventStore::WebhookEventStore(EventStoreOptions options)
     : options_(std::move(options)),
       path_((std::filesystem::path(options_.data_dir) / "webhooks.db").string()),
       impl_(std::make_unique<Impl>()) {
-  if (!options_.clock) options_.clock = SystemWebhookClock();
+  if (!options_.clock) options_.clock = MakeSystemClock();
   if (options_.max_batch == 0) options_.max_batch = 1;
   writer_ = std::thread([this] { WriterLoop(); });
   // Opening happens on the writer thread; an empty batch waits for it.
@@ -239,7 +239,7 @@ void WebhookEventStore::WriterLoop() {
             SqliteStmt* stmt = db.Prepare(
                 "INSERT OR REPLACE INTO write_check(id, at, pad) VALUES(1, ?, zeroblob(65536))");
             if (stmt == nullptr) return false;
-            stmt->Bind(1, ToMillis(options_.clock()));
+            stmt->Bind(1, ToMillis(options_.clock->Now()));
             return StepDone(stmt);
           },
           &error);
@@ -253,7 +253,7 @@ void WebhookEventStore::WriterLoop() {
         next_prune = Clock::now() + options_.prune_interval;
         continue;
       }
-      int64_t now = ToMillis(options_.clock());
+      int64_t now = ToMillis(options_.clock->Now());
       const int64_t cutoffs[] = {now - options_.dedup_window.count(),
                                  now - options_.dead_letter_retention.count()};
       int64_t removed[] = {0, 0};  // delivered, dead
@@ -294,10 +294,10 @@ StoreResult WebhookEventStore::Store(NewEvent event) {
   auto result = std::make_shared<StoreResult>(StoreResult::kError);
   auto ev = std::make_shared<NewEvent>(std::move(event));
   const int64_t window = options_.dedup_window.count();
-  WebhookClock clock = options_.clock;
+  std::shared_ptr<const Clock> clock = options_.clock;
   auto op = std::make_shared<WriteOp>();
   op->fn = [result, ev, window, clock](SqliteDb& db, StoreDelta& delta) {
-    const int64_t now = ToMillis(clock());
+    const int64_t now = ToMillis(clock->Now());
     SqliteStmt* find = db.Prepare("SELECT state, received_at FROM events WHERE id = ?");
     if (find == nullptr) return false;
     StmtScope find_scope(find);
@@ -392,10 +392,10 @@ bool WebhookEventStore::ApplyOutcomes(std::vector<DeliveryOutcome> outcomes) {
 std::optional<int64_t> WebhookEventStore::Replay(const ReplayRequest& request) {
   auto req = std::make_shared<ReplayRequest>(request);
   auto changed = std::make_shared<int64_t>(0);
-  WebhookClock clock = options_.clock;
+  std::shared_ptr<const Clock> clock = options_.clock;
   auto op = std::make_shared<WriteOp>();
   op->fn = [req, changed, clock](SqliteDb& db, StoreDelta& delta) {
-    const int64_t now = ToMillis(clock());
+    const int64_t now = ToMillis(clock->Now());
     std::vector<std::string> ids = req->ids;
     if (ids.empty()) ids.push_back("");  // "" = any id
     std::vector<EventState> states = {EventState::kDead};

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/webhooks/clock.h"
+#include "agent/base/clock.h"
 #include "agent/webhooks/webhook_store.h"
 
 namespace fxagent {
@@ -36,7 +36,7 @@ struct EventStoreOptions {
   size_t max_batch = 1024;  // writes per transaction
   // While writes fail, how often the writer thread tries a write of its own.
   std::chrono::milliseconds recheck_interval = std::chrono::seconds(2);
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
   /// Called on the writer thread after each write transaction (batch, prune or recheck)
   /// with its outcome and, on failure, SQLite's message (no data). Optional.
   std::function<void(bool ok, const std::string& error)> on_write;

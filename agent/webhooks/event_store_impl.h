@@ -9,8 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "agent/base/sqlite.h"
 #include "agent/webhooks/event_store.h"
-#include "agent/webhooks/sqlite_util.h"
 
 namespace fxagent {
 

@@ -1,6 +1,5 @@
 #include "agent/webhooks/forwarder.h"
 
-#include <curl/curl.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -14,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/curl_handle.h"
 #include "agent/tracing/http_attributes.h"
 #include "agent/tracing/semconv.h"
 #include "agent/tracing/span_context.h"
@@ -44,19 +44,6 @@ milliseconds RetryBackoff(int attempt, milliseconds base, milliseconds max, doub
 
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
-using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
-
 size_t Discard(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
 
 // Header values come from the network: no control characters reach the wire.
@@ -68,15 +55,15 @@ std::string HeaderSafe(std::string_view value) {
   return out;
 }
 
-void AddHeader(HeaderList& list, const std::string& name, std::string_view value) {
+void AddHeader(CurlSlist& list, const std::string& name, std::string_view value) {
   std::string line = name + ": " + HeaderSafe(value);
   list.reset(curl_slist_append(list.release(), line.c_str()));
 }
 
 struct Transfer {
-  EasyHandle easy;
+  CurlEasy easy;
   StoredEvent event;
-  HeaderList headers;
+  CurlSlist headers;
   ScopedSpan span;  // recording only with a tracer
 };
 
@@ -112,8 +99,8 @@ struct WebhookForwarder::Impl {
   prometheus::Gauge& dead_letters;
   std::atomic<uint64_t> n_delivered{0}, n_retried{0}, n_dead{0};
 
-  MultiHandle multi;
-  std::vector<EasyHandle> idle;
+  CurlMulti multi;
+  std::vector<CurlEasy> idle;
   std::map<CURL*, std::unique_ptr<Transfer>> in_flight;
   std::set<std::string> in_flight_ids;
   // Outcomes the store could not record yet (a full disk), by event id, retried every
@@ -226,8 +213,8 @@ DeliveryOutcome WebhookForwarder::Impl::Complete(CURL* easy, CURLcode result) {
     outcome.kind = DeliveryOutcome::Kind::kRetry;
     double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
     outcome.next_attempt_at =
-        options.clock() + RetryBackoff(outcome.attempts, options.backoff_base, options.backoff_max,
-                                       options.jitter, unit);
+        options.clock->Now() + RetryBackoff(outcome.attempts, options.backoff_base,
+                                            options.backoff_max, options.jitter, unit);
   }
   return outcome;
 }
@@ -259,7 +246,7 @@ void WebhookForwarder::Impl::Run() {
   const auto max_in_flight = static_cast<size_t>(std::max(1, options.max_concurrency));
   while (!stop.load()) {
     std::vector<DeliveryOutcome> outcomes;
-    const auto now = options.clock();
+    const auto now = options.clock->Now();
     bool more = false;  // more work may be due right away
     if (record_only) {
       constexpr size_t kBatch = 256;
@@ -318,8 +305,9 @@ void WebhookForwarder::Impl::Run() {
       timeout_ms = std::min(timeout_ms, 1000);
     } else if (more) {
       timeout_ms = 0;
-    } else if (std::optional<EventTime> next = store.NextDueAt(); next && *next > options.clock()) {
-      auto wait = std::chrono::duration_cast<milliseconds>(*next - options.clock()).count();
+    } else if (std::optional<EventTime> next = store.NextDueAt();
+               next && *next > options.clock->Now()) {
+      auto wait = std::chrono::duration_cast<milliseconds>(*next - options.clock->Now()).count();
       timeout_ms = static_cast<int>(std::clamp<int64_t>(wait + 1, 1, timeout_ms));
     }
     // Returns early on socket activity of transfers in flight and on Wake()/Stop().
@@ -342,7 +330,7 @@ WebhookForwarder::WebhookForwarder(ForwarderOptions options, WebhookStore& store
                                    prometheus::Registry& registry) {
   static std::once_flag curl_init;
   std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (!options.clock) options.clock = SystemWebhookClock();
+  if (!options.clock) options.clock = MakeSystemClock();
   impl_ = std::make_unique<Impl>(std::move(options), store, registry);
   impl_->multi.reset(curl_multi_init());
   curl_multi_setopt(impl_->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event_store.h"
 
 namespace prometheus {
@@ -36,7 +36,7 @@ struct ForwarderOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(10);  // per delivery
   // Wake() and the next due time end a wait early; this only bounds an idle sleep.
   std::chrono::milliseconds poll_interval = std::chrono::seconds(5);
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
 
   static ForwarderOptions FromConfig(const WebhooksSection& config);
 };

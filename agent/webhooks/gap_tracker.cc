@@ -98,7 +98,7 @@ void GapTracker::Observe(const std::string& type, TimePointT at) {
 }
 
 std::vector<TypeGap> GapTracker::Snapshot() const {
-  const TimePointT now = options_.clock();
+  const TimePointT now = options_.clock->Now();
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<TypeGap> out;
   for (const auto& [type, state] : types_) {

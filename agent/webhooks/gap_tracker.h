@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event.h"
 
 namespace prometheus {
@@ -34,7 +34,7 @@ struct GapTrackerOptions {
   double factor = 2.0;  // learned gap = quantile × factor
   std::chrono::milliseconds min_learned_gap = std::chrono::minutes(1);
   size_t max_types = TypeLabelLimiter::kDefaultMaxTypes;
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
 };
 
 struct TypeGap {

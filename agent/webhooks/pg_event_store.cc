@@ -89,7 +89,7 @@ PgEventStore::PgEventStore(PgEventStoreOptions options)
     : options_(std::move(options)),
       writer_db_(std::make_unique<PgConnection>(options_.conninfo, options_.schema)),
       reader_db_(std::make_unique<PgConnection>(options_.conninfo, options_.schema)) {
-  if (!options_.clock) options_.clock = SystemWebhookClock();
+  if (!options_.clock) options_.clock = MakeSystemClock();
   if (options_.max_batch == 0) options_.max_batch = 1;
   writer_ = std::thread([this] { WriterLoop(); });
   // The first (empty) batch connects and reads the counts; wait for it.
@@ -166,7 +166,7 @@ bool PgEventStore::RefreshCounts() {
 
 void PgEventStore::Prune() {
   PgConnection& db = *writer_db_;
-  const int64_t now = ToMillis(options_.clock());
+  const int64_t now = ToMillis(options_.clock->Now());
   const int64_t cutoffs[] = {now - options_.dedup_window.count(),
                              now - options_.dead_letter_retention.count()};
   const int states[] = {static_cast<int>(EventState::kDelivered),
@@ -189,10 +189,10 @@ void PgEventStore::Prune() {
 }
 
 void PgEventStore::WriterLoop() {
-  using Clock = std::chrono::steady_clock;
-  auto next_prune = Clock::now() + options_.prune_interval;
-  auto next_counts = Clock::now();
-  auto next_recheck = Clock::now();
+  using Steady = std::chrono::steady_clock;
+  auto next_prune = Steady::now() + options_.prune_interval;
+  auto next_counts = Steady::now();
+  auto next_recheck = Steady::now();
   bool first = true;
   for (;;) {
     std::vector<std::shared_ptr<WriteOp>> batch;
@@ -208,7 +208,7 @@ void PgEventStore::WriterLoop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (prune_requested_ || Clock::now() >= next_prune) {
+      if (prune_requested_ || Steady::now() >= next_prune) {
         prune_requested_ = false;
         prune = true;
       }
@@ -219,32 +219,32 @@ void PgEventStore::WriterLoop() {
       if (ok && first) RefreshCounts();
       if (!ok || !healthy_ || first) Report(ok, error);
       first = false;
-      if (!ok) next_recheck = Clock::now() + options_.recheck_interval;
+      if (!ok) next_recheck = Steady::now() + options_.recheck_interval;
       for (auto& op : batch) op->done.set_value(ok);
       continue;
     }
-    if (!healthy_ && Clock::now() >= next_recheck) {
+    if (!healthy_ && Steady::now() >= next_recheck) {
       // Nothing queued but the last write failed: a small write of our own tells when the
       // database takes writes again, so readiness does not wait for traffic.
       const bool ok = PgTransaction(
           *writer_db_, [&] { return writer_db_->Exec("SELECT pg_current_xact_id()").has_value(); });
       Report(ok, ok ? "" : writer_db_->LastError());
       if (ok) RefreshCounts();
-      next_recheck = Clock::now() + options_.recheck_interval;
+      next_recheck = Steady::now() + options_.recheck_interval;
       continue;
     }
     if (prune && healthy_) {
       Prune();
-      next_prune = Clock::now() + options_.prune_interval;
+      next_prune = Steady::now() + options_.prune_interval;
     }
-    if (Clock::now() >= next_counts) {
+    if (Steady::now() >= next_counts) {
       // Also how an idle store notices that the database went away: /readyz and the
       // storage health follow within a second, not at the next webhook.
       if (healthy_ && !RefreshCounts()) {
         Report(false, writer_db_->LastError());
-        next_recheck = Clock::now() + options_.recheck_interval;
+        next_recheck = Steady::now() + options_.recheck_interval;
       }
-      next_counts = Clock::now() + options_.counts_interval;
+      next_counts = Steady::now() + options_.counts_interval;
     }
   }
 }
@@ -253,11 +253,11 @@ StoreResult PgEventStore::Store(NewEvent event) {
   auto result = std::make_shared<StoreResult>(StoreResult::kError);
   auto ev = std::make_shared<NewEvent>(std::move(event));
   const int64_t window = options_.dedup_window.count();
-  WebhookClock clock = options_.clock;
+  std::shared_ptr<const Clock> clock = options_.clock;
   const std::string instance = options_.instance;
   auto op = std::make_shared<WriteOp>();
   op->fn = [result, ev, window, clock, instance](PgConnection& db, Delta& delta) {
-    const int64_t now = ToMillis(clock());
+    const int64_t now = ToMillis(clock->Now());
     constexpr char kInsert[] =
         "INSERT INTO webhook_events(id, type, shipment_key, body, signature_256, signature, "
         "content_type, received_at, state, attempts, next_attempt_at, last_error, dead_reason, "
@@ -351,10 +351,10 @@ bool PgEventStore::ApplyOutcomes(std::vector<DeliveryOutcome> outcomes) {
 std::optional<int64_t> PgEventStore::Replay(const ReplayRequest& request) {
   auto req = std::make_shared<ReplayRequest>(request);
   auto changed = std::make_shared<int64_t>(0);
-  WebhookClock clock = options_.clock;
+  std::shared_ptr<const Clock> clock = options_.clock;
   auto op = std::make_shared<WriteOp>();
   op->fn = [req, changed, clock](PgConnection& db, Delta& delta) {
-    const int64_t now = ToMillis(clock());
+    const int64_t now = ToMillis(clock->Now());
     std::vector<EventState> states = {EventState::kDead};
     if (req->include_delivered) states.push_back(EventState::kDelivered);
     for (EventState state : states) {

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/webhooks/clock.h"
+#include "agent/base/clock.h"
 #include "agent/webhooks/webhook_store.h"
 
 namespace fxagent {
@@ -39,7 +39,7 @@ struct PgEventStoreOptions {
   size_t max_batch = 1024;  // writes per transaction
   std::chrono::milliseconds recheck_interval = std::chrono::seconds(2);
   std::chrono::milliseconds counts_interval = std::chrono::seconds(1);
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
   /// Called on the writer thread after each write transaction with its outcome and, on
   /// failure, PostgreSQL's message (no data, no secrets). Optional.
   std::function<void(bool ok, const std::string& error)> on_write;

@@ -73,7 +73,7 @@ WebhookReceiver::WebhookReceiver(const WebhooksSection& config, WebhookStore& st
                                                                5})),
       spool_depth_(detail::SpoolDepthGauge(registry)),
       dead_letters_(detail::DeadLettersGauge(registry)) {
-  if (!hooks_.clock) hooks_.clock = SystemWebhookClock();
+  if (!hooks_.clock) hooks_.clock = MakeSystemClock();
   RefreshStoreGauges();
 }
 
@@ -186,7 +186,7 @@ WebhookResponse WebhookReceiver::Handle(const WebhookRequest& request) {
     return Finish(start, label, kOutcomeError, 503,
                   JsonBody({{"error", "event store unavailable"}}), span);
   }
-  const auto now = hooks_.clock();
+  const auto now = hooks_.clock->Now();
   last_received_.Add({{"type", label}}).Set(Seconds(now));
   if (stored == StoreResult::kDuplicate) {
     return Finish(start, label, kOutcomeDuplicate, 200,

@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event.h"
 #include "agent/webhooks/event_store.h"
 
@@ -57,7 +57,7 @@ struct WebhookResponse {
 struct ReceiverHooks {
   std::function<void()> on_stored;  // e.g. WebhookForwarder::Wake
   GapTracker* gaps = nullptr;       // observes accepted events
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
 };
 
 /// Values of `flexport_webhook_received_total{outcome}`. "error" = the store failed (503).

@@ -9,8 +9,8 @@
 
 #include "agent/webhooks/reconcile_page.h"
 #include "agent/webhooks/relay.h"
-#include "probes/http_transport.h"
-#include "probes/ratelimit.h"
+#include "flexport/http_transport.h"
+#include "flexport/ratelimit.h"
 
 namespace fxagent {
 namespace {
@@ -68,7 +68,7 @@ WebhookReconciler::WebhookReconciler(const FlexportSection& flexport,
                 .Help("Webhook reconciliation runs, by outcome")
                 .Register(registry)),
       transport_(std::make_unique<HttpTransport>()) {
-  if (!options_.clock) options_.clock = SystemWebhookClock();
+  if (!options_.clock) options_.clock = MakeSystemClock();
   if (!log_) log_ = [](LogLevel, std::string_view, Logger::Fields) {};
   for (ReconcileOutcome o :
        {ReconcileOutcome::kOk, ReconcileOutcome::kError, ReconcileOutcome::kRateLimited}) {
@@ -208,7 +208,7 @@ bool WebhookReconciler::CompareAndReplay(const std::vector<const ListedEvent*>& 
 ReconcileReport WebhookReconciler::RunOnce() {
   std::lock_guard<std::mutex> run_lock(run_mu_);
   ReconcileReport report;
-  const EventTime now = options_.clock();
+  const EventTime now = options_.clock->Now();
   // Never look further back than the store remembers, or old events would look missed.
   const auto lookback =
       std::min<std::chrono::milliseconds>(reconcile_.lookback, webhooks_.dedup_window);

@@ -23,12 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/clock.h"
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event.h"
 #include "agent/webhooks/event_store.h"
-#include "probes/credentials.h"
+#include "flexport/credentials.h"
 
 namespace prometheus {
 class Registry;
@@ -61,7 +61,7 @@ struct ReconcilerOptions {
   int max_rate_limited = 3;
   /// Safety net for pages without timestamps.
   int max_pages = 1000;
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
   /// Whether this process runs the scheduled reconciliation now; in a cluster only the
   /// leader does (one set of API calls, one verdict on what is missing). Empty = always.
   std::function<bool()> active;

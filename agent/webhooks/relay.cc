@@ -11,7 +11,7 @@ constexpr size_t kSeedArrivals = 101;
 
 WebhookRelay::WebhookRelay(const WebhooksSection& config, const std::string& data_dir,
                            prometheus::Registry& registry, WebhookRelayOptions options) {
-  if (!options.clock) options.clock = SystemWebhookClock();
+  if (!options.clock) options.clock = MakeSystemClock();
   EventStoreOptions store_options;
   store_options.data_dir = data_dir;
   store_options.dedup_window = config.dedup_window;

@@ -13,9 +13,9 @@
 #include <string>
 #include <thread>
 
+#include "agent/base/clock.h"
 #include "agent/config/config.h"
 #include "agent/metrics/storage_health.h"
-#include "agent/webhooks/clock.h"
 #include "agent/webhooks/event_store.h"
 #include "agent/webhooks/forwarder.h"
 #include "agent/webhooks/gap_tracker.h"
@@ -33,7 +33,7 @@ struct WebhookRelayOptions {
   std::chrono::milliseconds backoff_base = std::chrono::seconds(1);
   std::chrono::milliseconds backoff_max = std::chrono::minutes(5);
   std::chrono::milliseconds delivery_timeout = std::chrono::seconds(10);
-  WebhookClock clock = SystemWebhookClock();
+  std::shared_ptr<const Clock> clock = MakeSystemClock();
   Logger* log = nullptr;  // store failures and recoveries; must outlive the relay
   /// Set = cluster mode: the spool is this PostgreSQL store (shared by every replica)
   /// instead of `data_dir/webhooks.db`; gap tracking and the spool gauges then follow

@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/metrics/api_metrics.h"
 #include "agent/proxy/egress_proxy.h"
+#include "flexport/api_metrics.h"
 
 namespace {
 
@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
   fxagent::Logger log(fxagent::LogFormat::kText, fxagent::LogLevel::kError);
   prometheus::Registry registry;
   fxagent::ApiMetrics api_metrics(registry);
-  fxagent::EgressProxy proxy(config, api_metrics, registry, log);
+  fxagent::EgressProxy proxy(config.proxy, config.flexport.api_base, api_metrics, registry, log);
   const int proxy_port = proxy.Bind({"127.0.0.1", 0}).port;
   proxy.Start();
   while (!upstream.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -18,9 +18,9 @@
 
 #include "rules/alerting/alert_state.h"
 #include "rules/alerting/rule.h"
-#include "rules/labels.h"
 #include "rules/promql/evaluator.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/labels.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace prometheus {
 class Registry;
@@ -73,9 +73,8 @@ class AlertEvaluator {
   /// Loads state from options.state_path (a missing file is not an error). Call before
   /// the first Evaluate. Alerts of rules that no longer exist are dropped.
   bool RestoreState(std::string* error);
-  /// Writes state to options.state_path now (write to .tmp, fsync, rename).
-  bool SaveState(std::string* error);
-  /// The persisted form (JSON) and its inverse; used by Save/RestoreState.
+  /// The persisted form (JSON) and its inverse; used by RestoreState and the save after each
+  /// evaluation.
   std::string StateJson() const;
   bool LoadStateJson(const std::string& json, std::string* error);
   /// Last persistence failure ("" = none); persistence failures never stop evaluation.

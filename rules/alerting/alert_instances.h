@@ -10,7 +10,7 @@
 #include "rules/alerting/alert_state.h"
 #include "rules/alerting/rule.h"
 #include "rules/promql/evaluator.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::alerting::detail {
 

@@ -123,11 +123,6 @@ bool AlertEvaluator::RestoreState(std::string* error) {
   return true;
 }
 
-bool AlertEvaluator::SaveState(std::string* error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return SaveLocked(StateJsonLocked(), error);
-}
-
 bool AlertEvaluator::SaveLocked(const std::string& json, std::string* error) {
   if (options_.state_path.empty()) return true;
   const std::string tmp = options_.state_path + ".tmp";

@@ -5,7 +5,7 @@
 #include <cctype>
 #include <string_view>
 
-#include "rules/labels.h"
+#include "rules/tsdb/labels.h"
 
 namespace fxagent::alerting {
 namespace {

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "rules/alerting/rule_parse_internal.h"
-#include "rules/labels.h"
 #include "rules/promql/parser.h"
+#include "rules/tsdb/labels.h"
 
 namespace fxagent::alerting {
 namespace detail {

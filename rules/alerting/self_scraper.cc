@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "rules/ingest.h"
+#include "rules/tsdb/ingest.h"
 
 namespace fxagent::alerting {
 

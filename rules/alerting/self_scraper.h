@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "rules/alerting/rule.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace prometheus {
 class Collectable;

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "rules/promql/parser.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::alerting {
 namespace {

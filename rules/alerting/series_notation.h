@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rules/labels.h"
+#include "rules/tsdb/labels.h"
 
 namespace fxagent::alerting {
 

@@ -67,6 +67,131 @@ uint32_t GroupingId(const std::vector<std::string>& grouping, bool without) {
   return tsdb::InternProjection(description);
 }
 
+// The group a first sample of it starts.
+Group StartGroup(AggOp op, tsdb::Labels labels, const Sample& s) {
+  Group g;
+  g.labels = std::move(labels);
+  g.value = s.v;
+  g.mean = s.v;
+  g.count = 1;
+  switch (op) {
+    case AggOp::kStddev:
+    case AggOp::kStdvar:
+      g.value = 0;
+      break;
+    case AggOp::kTopk:
+    case AggOp::kBottomk:
+    case AggOp::kQuantile:
+      g.heap.push_back(s);
+      break;
+    case AggOp::kGroup:
+      g.value = 1;
+      break;
+    default:
+      break;
+  }
+  return g;
+}
+
+// Adds a further sample of the group; `k` is topk/bottomk's parameter.
+void Accumulate(AggOp op, int64_t k, Group& g, const Sample& s) {
+  switch (op) {
+    case AggOp::kSum:
+      g.value += s.v;
+      break;
+    case AggOp::kAvg:
+      g.count++;
+      if (std::isinf(g.mean)) {
+        if (std::isinf(s.v) && (g.mean > 0) == (s.v > 0)) break;
+        if (!std::isinf(s.v) && !std::isnan(s.v)) break;
+      }
+      g.mean += s.v / g.count - g.mean / g.count;
+      break;
+    case AggOp::kMax:
+      if (g.value < s.v || std::isnan(g.value)) g.value = s.v;
+      break;
+    case AggOp::kMin:
+      if (g.value > s.v || std::isnan(g.value)) g.value = s.v;
+      break;
+    case AggOp::kCount:
+    case AggOp::kCountValues:
+      g.count++;
+      break;
+    case AggOp::kStddev:
+    case AggOp::kStdvar: {
+      g.count++;
+      double delta = s.v - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (s.v - g.mean);
+      break;
+    }
+    case AggOp::kTopk:
+      if (static_cast<int64_t>(g.heap.size()) < k) {
+        g.heap.push_back(s);
+        HeapUp(g.heap, g.heap.size() - 1, ValueLess);
+      } else if (g.heap[0].v < s.v || (std::isnan(g.heap[0].v) && !std::isnan(s.v))) {
+        g.heap[0] = s;
+        if (k > 1 && !HeapDown(g.heap, 0, ValueLess)) HeapUp(g.heap, 0, ValueLess);
+      }
+      break;
+    case AggOp::kBottomk:
+      if (static_cast<int64_t>(g.heap.size()) < k) {
+        g.heap.push_back(s);
+        HeapUp(g.heap, g.heap.size() - 1, ReverseValueLess);
+      } else if (g.heap[0].v > s.v || (std::isnan(g.heap[0].v) && !std::isnan(s.v))) {
+        g.heap[0] = s;
+        if (k > 1 && !HeapDown(g.heap, 0, ReverseValueLess)) {
+          HeapUp(g.heap, 0, ReverseValueLess);
+        }
+      }
+      break;
+    case AggOp::kQuantile:
+      g.heap.push_back(s);
+      break;
+    case AggOp::kGroup:
+      break;
+  }
+}
+
+// Appends the group's output sample(s); `q` is quantile's parameter.
+void Finish(AggOp op, double q, Group& g, Vector& out) {
+  switch (op) {
+    case AggOp::kAvg:
+      g.value = g.mean;
+      break;
+    case AggOp::kCount:
+    case AggOp::kCountValues:
+      g.value = g.count;
+      break;
+    case AggOp::kStdvar:
+      g.value = g.value / g.count;
+      break;
+    case AggOp::kStddev:
+      g.value = std::sqrt(g.value / g.count);
+      break;
+    case AggOp::kTopk:
+    case AggOp::kBottomk: {
+      const bool top = op == AggOp::kTopk;
+      std::stable_sort(g.heap.begin(), g.heap.end(), [top](const Sample& x, const Sample& y) {
+        if (std::isnan(x.v)) return false;
+        if (std::isnan(y.v)) return true;
+        return top ? x.v > y.v : x.v < y.v;
+      });
+      for (Sample& s : g.heap) out.push_back(Sample{std::move(s.metric), s.v, 0});
+      return;
+    }
+    case AggOp::kQuantile: {
+      std::vector<double> values;
+      values.reserve(g.heap.size());
+      for (const Sample& s : g.heap) values.push_back(s.v);
+      g.value = Quantile(q, std::move(values));
+      break;
+    }
+    default:
+      break;
+  }
+  out.push_back(Sample{std::move(g.labels), g.value, 0});
+}
 }  // namespace
 
 Vector EvalAggregate(Evaluator& ev, const AggregateExpr& a, int64_t ts) {
@@ -109,128 +234,14 @@ Vector EvalAggregate(Evaluator& ev, const AggregateExpr& a, int64_t ts) {
     }
     auto [it, inserted] = index.emplace(key, groups.size());
     if (inserted) {
-      Group g;
-      g.labels = std::move(key);
-      g.value = s.v;
-      g.mean = s.v;
-      g.count = 1;
-      switch (a.op) {
-        case AggOp::kStddev:
-        case AggOp::kStdvar:
-          g.value = 0;
-          break;
-        case AggOp::kTopk:
-        case AggOp::kBottomk:
-        case AggOp::kQuantile:
-          g.heap.push_back(s);
-          break;
-        case AggOp::kGroup:
-          g.value = 1;
-          break;
-        default:
-          break;
-      }
-      groups.push_back(std::move(g));
+      groups.push_back(StartGroup(a.op, std::move(key), s));
       continue;
     }
-    Group& g = groups[it->second];
-    switch (a.op) {
-      case AggOp::kSum:
-        g.value += s.v;
-        break;
-      case AggOp::kAvg:
-        g.count++;
-        if (std::isinf(g.mean)) {
-          if (std::isinf(s.v) && (g.mean > 0) == (s.v > 0)) break;
-          if (!std::isinf(s.v) && !std::isnan(s.v)) break;
-        }
-        g.mean += s.v / g.count - g.mean / g.count;
-        break;
-      case AggOp::kMax:
-        if (g.value < s.v || std::isnan(g.value)) g.value = s.v;
-        break;
-      case AggOp::kMin:
-        if (g.value > s.v || std::isnan(g.value)) g.value = s.v;
-        break;
-      case AggOp::kCount:
-      case AggOp::kCountValues:
-        g.count++;
-        break;
-      case AggOp::kStddev:
-      case AggOp::kStdvar: {
-        g.count++;
-        double delta = s.v - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (s.v - g.mean);
-        break;
-      }
-      case AggOp::kTopk:
-        if (static_cast<int64_t>(g.heap.size()) < k) {
-          g.heap.push_back(s);
-          HeapUp(g.heap, g.heap.size() - 1, ValueLess);
-        } else if (g.heap[0].v < s.v || (std::isnan(g.heap[0].v) && !std::isnan(s.v))) {
-          g.heap[0] = s;
-          if (k > 1 && !HeapDown(g.heap, 0, ValueLess)) HeapUp(g.heap, 0, ValueLess);
-        }
-        break;
-      case AggOp::kBottomk:
-        if (static_cast<int64_t>(g.heap.size()) < k) {
-          g.heap.push_back(s);
-          HeapUp(g.heap, g.heap.size() - 1, ReverseValueLess);
-        } else if (g.heap[0].v > s.v || (std::isnan(g.heap[0].v) && !std::isnan(s.v))) {
-          g.heap[0] = s;
-          if (k > 1 && !HeapDown(g.heap, 0, ReverseValueLess)) {
-            HeapUp(g.heap, 0, ReverseValueLess);
-          }
-        }
-        break;
-      case AggOp::kQuantile:
-        g.heap.push_back(s);
-        break;
-      case AggOp::kGroup:
-        break;
-    }
+    Accumulate(a.op, k, groups[it->second], s);
   }
 
   Vector out;
-  for (Group& g : groups) {
-    switch (a.op) {
-      case AggOp::kAvg:
-        g.value = g.mean;
-        break;
-      case AggOp::kCount:
-      case AggOp::kCountValues:
-        g.value = g.count;
-        break;
-      case AggOp::kStdvar:
-        g.value = g.value / g.count;
-        break;
-      case AggOp::kStddev:
-        g.value = std::sqrt(g.value / g.count);
-        break;
-      case AggOp::kTopk:
-      case AggOp::kBottomk: {
-        const bool top = a.op == AggOp::kTopk;
-        std::stable_sort(g.heap.begin(), g.heap.end(), [top](const Sample& x, const Sample& y) {
-          if (std::isnan(x.v)) return false;
-          if (std::isnan(y.v)) return true;
-          return top ? x.v > y.v : x.v < y.v;
-        });
-        for (Sample& s : g.heap) out.push_back(Sample{std::move(s.metric), s.v, 0});
-        continue;
-      }
-      case AggOp::kQuantile: {
-        std::vector<double> values;
-        values.reserve(g.heap.size());
-        for (const Sample& s : g.heap) values.push_back(s.v);
-        g.value = Quantile(q, std::move(values));
-        break;
-      }
-      default:
-        break;
-    }
-    out.push_back(Sample{std::move(g.labels), g.value, 0});
-  }
+  for (Group& g : groups) Finish(a.op, q, g, out);
   return out;
 }
 

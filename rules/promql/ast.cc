@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "rules/labels.h"
 #include "rules/promql/functions.h"
 #include "rules/promql/lexer.h"
+#include "rules/tsdb/labels.h"
 
 namespace fxagent::promql {
 namespace {

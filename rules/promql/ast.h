@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rules/matcher.h"
+#include "rules/tsdb/matcher.h"
 
 namespace fxagent::promql {
 

@@ -12,7 +12,7 @@
 #include "rules/promql/ast.h"
 #include "rules/promql/evaluator.h"
 #include "rules/promql/value.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::promql::detail {
 

@@ -19,7 +19,7 @@
 
 #include "rules/promql/ast.h"
 #include "rules/promql/value.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::promql {
 

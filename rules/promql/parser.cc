@@ -6,10 +6,10 @@
 #include <limits>
 #include <vector>
 
-#include "rules/labels.h"
 #include "rules/promql/functions.h"
 #include "rules/promql/lexer.h"
 #include "rules/promql/parser_internal.h"
+#include "rules/tsdb/labels.h"
 
 namespace fxagent::promql {
 namespace {

@@ -7,9 +7,9 @@
 #include <variant>
 #include <vector>
 
-#include "rules/labels.h"
 #include "rules/promql/ast.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/labels.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::promql {
 

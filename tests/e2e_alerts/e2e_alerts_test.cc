@@ -167,10 +167,10 @@ TEST_F(E2eAlerts, WebhookGap) {
   ExpectResolves("FlexportWebhookGap");
 }
 
-// Regression test for a bug this suite found (fixed): GapTracker added the expected-gap
-// gauge (value 0) for a type on its first event although no gap was configured or learned
-// yet (it needs 10 observations), so `time() - last > 0` paged FlexportWebhookGap (P2)
-// right after the first event of any type without a [[webhooks.expect]].
+// Regression: GapTracker once added the expected-gap gauge (value 0) for a type on its
+// first event, before any gap was configured or learned (it needs 10 observations), so
+// `time() - last > 0` paged FlexportWebhookGap (P2) right after the first event of any
+// type without a [[webhooks.expect]].
 TEST_F(E2eAlerts, NoGapPageBeforeAGapIsConfiguredOrLearned) {
   ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_NO_FATAL_FAILURE(ExpectQuietBaseline());

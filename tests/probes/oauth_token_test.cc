@@ -2,7 +2,7 @@
 // 24 h, counted across restarts through the token cache; the 11th is refused without a
 // request, with a warning and a counter; once the oldest request is 24 h old, requests go
 // out again. A loopback token endpoint counts what really arrives; the clock is injected.
-#include "probes/oauth_token.h"
+#include "flexport/oauth_token.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

@@ -10,7 +10,7 @@
 
 #include "rules/promql/evaluator.h"
 #include "rules/promql/parser.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::promql {
 

@@ -1,4 +1,4 @@
-#include "rules/ingest.h"
+#include "rules/tsdb/ingest.h"
 
 #include <gtest/gtest.h>
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "rules/labels.h"
-#include "rules/matcher.h"
-#include "rules/tsdb.h"
+#include "rules/tsdb/labels.h"
+#include "rules/tsdb/matcher.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::tsdb {
 namespace {

@@ -1,4 +1,4 @@
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "rules/labels.h"
-#include "rules/matcher.h"
+#include "rules/tsdb/labels.h"
+#include "rules/tsdb/matcher.h"
 
 namespace fxagent::tsdb {
 namespace {

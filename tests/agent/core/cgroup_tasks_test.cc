@@ -1,6 +1,6 @@
 // CgroupTasks: finds the pids controller in /proc/self/cgroup (v1, v2, hybrid) and reads
 // the room left under pids.max.
-#include "agent/cgroup_tasks.h"
+#include "agent/runtime/cgroup_tasks.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 // queues (bounded, then blocks) at the cap, shrinks back to the core threads after the
 // idle timeout, runs every task exactly once, shuts down with tasks in flight; and the
 // httplib adapter serves more concurrent connections than its core threads.
-#include "agent/elastic_thread_pool.h"
+#include "agent/runtime/elastic_thread_pool.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

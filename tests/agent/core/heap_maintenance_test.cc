@@ -1,4 +1,4 @@
-#include "agent/heap_maintenance.h"
+#include "agent/daemon/heap_maintenance.h"
 
 #include <gtest/gtest.h>
 #include <malloc.h>

@@ -1,4 +1,4 @@
-#include "agent/impact.h"
+#include "agent/notify/incidents/impact.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "agent/probe_classifier.h"
+#include "agent/daemon/probe_classifier.h"
 
 #include <gtest/gtest.h>
 

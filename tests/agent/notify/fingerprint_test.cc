@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "agent/notify/alert.h"
+#include "agent/notify/dispatch/alert.h"
 
 namespace fxagent {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/notify/incident_report.h"
+#include "agent/notify/incidents/incident_report.h"
 #include "agent/notify/notify_api.h"
 #include "tests/agent/notify/notify_test_util.h"
 

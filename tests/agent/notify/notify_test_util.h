@@ -18,36 +18,16 @@
 #include <thread>
 #include <vector>
 
+#include "agent/base/clock.h"
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/notify/clock.h"
-#include "agent/notify/http_client.h"
 #include "agent/notify/notifier.h"
+#include "agent/notify/receivers/http_client.h"
+#include "tests/support/fake_clock.h"
 
 namespace fxagent::testing {
 
 inline TimePoint T0() { return TimePoint(std::chrono::seconds(1795521600)); }  // 2026-11-24 12:00Z
-
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(TimePoint t = T0()) : now_(t) {}
-  TimePoint Now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return now_;
-  }
-  void Advance(std::chrono::milliseconds d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ += d;
-  }
-  void Set(TimePoint t) {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ = t;
-  }
-
- private:
-  mutable std::mutex mu_;
-  TimePoint now_;
-};
 
 inline Alert MakeAlert(const std::string& name, const std::string& severity,
                        const std::string& component = "", TimePoint starts = T0()) {
@@ -233,7 +213,7 @@ struct Harness {
   std::string dir;
   std::shared_ptr<ScriptedHttp> http;
   Logger log;
-  FakeClock clock;
+  FakeClock clock{T0()};
   std::unique_ptr<prometheus::Registry> registry;
   std::unique_ptr<Notifier> notifier;
 };

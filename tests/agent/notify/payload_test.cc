@@ -5,10 +5,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "agent/notify/alertmanager_receiver.h"
-#include "agent/notify/pagerduty_receiver.h"
-#include "agent/notify/slack_receiver.h"
-#include "agent/notify/webhook_receiver.h"
+#include "agent/notify/receivers/alertmanager_receiver.h"
+#include "agent/notify/receivers/pagerduty_receiver.h"
+#include "agent/notify/receivers/slack_receiver.h"
+#include "agent/notify/receivers/webhook_receiver.h"
 #include "tests/agent/notify/notify_test_util.h"
 
 namespace fxagent {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/notify/outbox.h"
-#include "agent/notify/sqlite_db.h"
-#include "agent/notify/state_store.h"
+#include "agent/notify/delivery/outbox.h"
+#include "agent/notify/delivery/sqlite_db.h"
+#include "agent/notify/delivery/state_store.h"
 #include "tests/agent/notify/notify_test_util.h"
 
 namespace fxagent {
@@ -30,7 +30,7 @@ class FullDatabase : public ::testing::Test {
   // No page may be added from now on: like a full disk for anything that needs space.
   void Fill() {
     std::lock_guard<std::mutex> lock(db_.mu());
-    detail::Stmt count(db_.get(), "PRAGMA page_count");
+    detail::SqliteStmt count(db_.get(), "PRAGMA page_count");
     ASSERT_TRUE(count.Row());
     const std::string sql = "PRAGMA max_page_count = " + std::to_string(count.Int(0));
     ASSERT_TRUE(db_.Exec(sql.c_str()));

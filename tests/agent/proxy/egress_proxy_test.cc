@@ -364,7 +364,8 @@ TEST(EgressProxyLifecycle, BindFailureThrowsAndStopIsIdempotent) {
   Logger log(LogFormat::kJson, LogLevel::kError);
   prometheus::Registry registry, api_registry;
   ApiMetrics api(api_registry);
-  EgressProxy second(ProxyConfig(upstream.base_url()), api, registry, log);
+  const Config config = ProxyConfig(upstream.base_url());
+  EgressProxy second(config.proxy, config.flexport.api_base, api, registry, log);
   EXPECT_THROW(second.Bind({"127.0.0.1", first.port()}), std::runtime_error);
   second.Stop();
   second.Stop();

@@ -166,7 +166,7 @@ class BreakerTest : public ::testing::Test {
   std::atomic<bool> block_{false};
   Upstream upstream_;
   FakeClock clock_;
-  ProxyUnderTest proxy_{BreakerConfig(), clock_.Function()};
+  ProxyUnderTest proxy_{BreakerConfig(), clock_.AsClock()};
   std::unique_ptr<httplib::Client> client_ = proxy_.Client();
 };
 
@@ -265,7 +265,7 @@ TEST_F(BreakerTest, TransportErrorsCountAsFailures) {
   c.proxy.breaker.enabled = true;
   c.proxy.breaker.failure_threshold = 2;
   c.proxy.timeout = std::chrono::milliseconds(200);
-  ProxyUnderTest proxy(c, clock_.Function());
+  ProxyUnderTest proxy(c, clock_.AsClock());
   block_ = true;
   for (int i = 0; i < 2; ++i) EXPECT_EQ(proxy.Client()->Get("/shipments")->status, 504);
   EXPECT_EQ(proxy.Value("flexport_proxy_breaker_state"), 1);

@@ -17,10 +17,11 @@
 #include <string>
 #include <thread>
 
+#include "agent/base/logger.h"
 #include "agent/config/config.h"
-#include "agent/logger.h"
-#include "agent/metrics/api_metrics.h"
 #include "agent/proxy/egress_proxy.h"
+#include "flexport/api_metrics.h"
+#include "tests/support/fake_clock.h"
 
 namespace fxagent::testing {
 
@@ -145,20 +146,6 @@ class Upstream {
   bool released_ = false;
 };
 
-// A fake monotonic clock the test advances.
-class FakeClock {
- public:
-  ProxyClock Function() {
-    return [this] {
-      return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns_.load()));
-    };
-  }
-  void Advance(std::chrono::nanoseconds d) { ns_ += d.count(); }
-
- private:
-  std::atomic<int64_t> ns_{std::chrono::nanoseconds(std::chrono::hours(1000)).count()};
-};
-
 inline Config ProxyConfig(const std::string& api_base) {
   Config c;
   c.flexport.api_base = api_base;
@@ -169,11 +156,11 @@ inline Config ProxyConfig(const std::string& api_base) {
 // An EgressProxy on 127.0.0.1:0 with its own registries and a quiet logger.
 class ProxyUnderTest {
  public:
-  explicit ProxyUnderTest(const Config& config, ProxyClock clock = nullptr)
+  explicit ProxyUnderTest(const Config& config, std::shared_ptr<const Clock> clock = nullptr)
       : log_(LogFormat::kJson, LogLevel::kError, null_out_.get()),
         api_metrics_(api_registry_),
-        proxy_(std::make_unique<EgressProxy>(config, api_metrics_, registry_, log_,
-                                             std::move(clock))) {
+        proxy_(std::make_unique<EgressProxy>(config.proxy, config.flexport.api_base, api_metrics_,
+                                             registry_, log_, std::move(clock))) {
     bound_ = proxy_->Bind({"127.0.0.1", 0});
     proxy_->Start();
   }

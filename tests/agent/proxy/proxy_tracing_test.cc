@@ -5,7 +5,7 @@
 
 #include "agent/tracing/semconv.h"
 #include "agent/tracing/tracer.h"
-#include "probes/endpoint_template.h"
+#include "flexport/endpoint_template.h"
 #include "tests/agent/proxy/proxy_test_util.h"
 #include "tests/support/span_inspect.h"
 

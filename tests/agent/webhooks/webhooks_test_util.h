@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/webhooks/clock.h"
+#include "tests/support/fake_clock.h"
 
 namespace fxagent::testing {
 
@@ -32,21 +32,6 @@ class TempDir {
 
  private:
   std::string path_;
-};
-
-/// A clock the test moves by hand; copies share the same time.
-class FakeClock {
- public:
-  FakeClock() : ms_(std::make_shared<std::atomic<int64_t>>(1'700'000'000'000)) {}
-  WebhookClock AsClock() const {
-    auto ms = ms_;
-    return [ms] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)); };
-  }
-  std::chrono::system_clock::time_point Now() const { return AsClock()(); }
-  void Advance(std::chrono::milliseconds d) { *ms_ += d.count(); }
-
- private:
-  std::shared_ptr<std::atomic<int64_t>> ms_;
 };
 
 }  // namespace fxagent::testing

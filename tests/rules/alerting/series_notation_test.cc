@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "rules/tsdb.h"
+#include "rules/tsdb/tsdb.h"
 
 namespace fxagent::alerting {
 namespace {

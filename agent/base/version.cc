@@ -1,0 +1,5 @@
+#include "agent/base/version.h"
+
+namespace fxagent {
+const char* AgentVersion() { return FXAGENT_VERSION; }
+}  // namespace fxagent

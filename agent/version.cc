@@ -1,5 +1,0 @@
-#include "agent/version.h"
-
-namespace fxagent {
-const char* AgentVersion() { return FXAGENT_VERSION; }
-}  // namespace fxagent
