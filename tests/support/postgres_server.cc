@@ -81,13 +81,14 @@ std::unique_ptr<PostgresServer> PostgresServer::Start(std::string* error) {
     *error = "cannot copy the template data directory: " + copy.err;
     return nullptr;
   }
-  server->port_ = UnusedPort();
+  // A port found free can be taken by a parallel test before the server binds it.
   std::string out;
-  if (!server->Ctl("start", &out)) {
-    *error = "pg_ctl start failed: " + out;
-    return nullptr;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    server->port_ = UnusedPort();
+    if (server->Ctl("start", &out)) return server;
   }
-  return server;
+  *error = "pg_ctl start failed: " + out;
+  return nullptr;
 }
 
 namespace {
