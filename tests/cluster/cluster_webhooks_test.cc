@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tests/cluster/cluster_harness.h"
 #include "tests/support/webhook_signing.h"
@@ -64,7 +65,7 @@ TEST(ClusterWebhooks, EveryEventReachesAnAppExactlyOnceAndNothingIsMissed) {
       [&] {
         return c.replica(leader).MetricSum("flexport_webhook_reconcile_runs_total") >= runs + 2;
       },
-      seconds(20)));
+      seconds(90)));  // a run pages through GET /events with a pause per page
 
   const int duplicates_sent = c.SimWebhookCounter("duplicates").value_or(-1);
   EXPECT_GT(duplicates_sent, kEvents / 20);
@@ -189,10 +190,14 @@ TEST(ClusterWebhooks, DatabaseOutageAnswers503AndLosesNothingAcknowledged) {
   };
   ASSERT_TRUE(WaitFor([&] { return count(200) >= 50; }, seconds(20)));
   ASSERT_TRUE(c.postgres().Stop());
+  const auto stopped_at = std::chrono::steady_clock::now();
   EXPECT_TRUE(WaitFor([&] { return count(503) >= 20; }, seconds(20)));
   EXPECT_TRUE(WaitFor([&] { return c.replica(0).Readyz() == 503 && c.replica(1).Readyz() == 503; },
                       seconds(10)));
   EXPECT_EQ(c.replica(0).Metric("flexport_agent_storage_healthy{store=\"webhooks\"}"), 0.0);
+  // The outage lasts 30 s (its length, not a wait for an event): senders keep getting 503.
+  std::this_thread::sleep_until(stopped_at + seconds(30));
+  EXPECT_GE(count(503), 100u);
   ASSERT_TRUE(c.postgres().Restart());
   // Back without a restart of any replica.
   EXPECT_TRUE(WaitFor([&] { return c.replica(0).Readyz() == 200 && c.replica(1).Readyz() == 200; },
