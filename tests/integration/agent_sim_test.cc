@@ -298,6 +298,73 @@ TEST_F(AgentSimTest, OwnNetworkDownIsReportedAsSuch) {
   EXPECT_EQ(j["classification"]["findings"][0]["component"], "network") << r.out;
 }
 
+// The default configuration has no connectivity check: the status page stands in for one.
+class NetworkDownTest : public AgentSimTest {
+ protected:
+  // Points api_base and status_page at the given bases (the sim, a closed loopback port, or
+  // a name that cannot resolve) and runs `check --json` once.
+  RunResult CheckWith(const std::string& api_base, const std::string& status_page) {
+    std::string text = ReadFile(config_path_);
+    text = std::regex_replace(text, std::regex("api_base = \"[^\"]+\""),
+                              "api_base = \"" + api_base + "\"");
+    text = std::regex_replace(text, std::regex("status_page = \"[^\"]+\""),
+                              "status_page = \"" + status_page + "\"");
+    WriteFile(config_path_, text);
+    return Check();
+  }
+  std::string Sim() const { return "http://127.0.0.1:" + std::to_string(sim_port_); }
+  static std::string Closed() {
+    return "http://127.0.0.1:" + std::to_string(fxagent::testing::UnusedPort());
+  }
+  static constexpr const char* kVerdict =
+      "the agent cannot reach Flexport or its status page: check this host's network";
+};
+
+TEST_F(NetworkDownTest, ApiAndStatusPageUnreachableIsP2NetworkDown) {
+  RunResult r = CheckWith(Closed(), Closed());
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find(kVerdict), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FlexportAgentNetworkDown"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("full API outage"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FlexportApiDown"), std::string::npos) << r.out;
+  ExpectNoSecret(r.out + r.err, "network-down check output");
+}
+
+TEST_F(NetworkDownTest, UnresolvableHostsAreP2NetworkDown) {
+  RunResult r =
+      CheckWith("http://flexport-agent-test.invalid", "http://flexport-agent-test.invalid");
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL dns"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kVerdict), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FlexportAgentNetworkDown"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FlexportApiDown"), std::string::npos) << r.out;
+}
+
+TEST_F(NetworkDownTest, ApiUnreachableWhileStatusPageSaysAllWellStaysP1) {
+  Scenario("healthy");
+  RunResult r = CheckWith(Closed(), Sim());
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("full API outage"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FlexportApiDown"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(kVerdict), std::string::npos) << r.out;
+}
+
+TEST_F(NetworkDownTest, ApiOutageWithStatusPageUnreachableStaysP1) {
+  // HTTP 5xx is an answer: the network works, Flexport does not.
+  Scenario("outage");
+  RunResult r = CheckWith(Sim(), Closed());
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("full API outage"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(kVerdict), std::string::npos) << r.out;
+}
+
+TEST_F(NetworkDownTest, StatusPageUnreachableWithHealthyApiIsNotAnIncident) {
+  Scenario("healthy");
+  RunResult r = CheckWith(Sim(), Closed());
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find(kVerdict), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace fxagent
 
