@@ -23,6 +23,29 @@ void Add(Classification& c, Severity s, std::string component, std::string summa
   c.findings.push_back({s, std::move(component), std::move(summary)});
 }
 
+// DNS, connect and TLS failures: nothing answered at all, unlike HTTP errors or timeouts.
+bool TransportFailure(const ProbeResult& r) {
+  return !r.success && r.http_status == 0 &&
+         (r.reason == "dns" || r.reason == "connect" || r.reason == "tls");
+}
+
+// Without a connectivity check, the status page (another operator's infrastructure) stands
+// in for one: when it and every API probe fail before any HTTP answer, the host's own
+// network is the likelier cause than a Flexport outage.
+bool UnreachableWithoutConnectivityCheck(const ClassifierInput& in) {
+  bool any_api = false, any_status_page = false;
+  for (const auto& r : in.results) {
+    if (r.kind == ProbeKind::kApi) {
+      any_api = true;
+      if (!TransportFailure(r)) return false;
+    } else if (r.kind == ProbeKind::kStatusPage) {
+      any_status_page = true;
+      if (!TransportFailure(r)) return false;
+    }
+  }
+  return any_api && any_status_page;
+}
+
 void ClassifyApi(const ClassifierInput& in, bool network_down, Classification& c) {
   std::vector<std::string> failing, unauthorized, forbidden, limited, slow;
   size_t total = 0;
@@ -42,6 +65,11 @@ void ClassifyApi(const ClassifierInput& in, bool network_down, Classification& c
     }
   }
   if (total == 0) return;
+  if (UnreachableWithoutConnectivityCheck(in)) {
+    Add(c, Severity::kP2, "network",
+        "the agent cannot reach Flexport or its status page: check this host's network");
+    return;
+  }
   if (network_down && failing.size() + unauthorized.size() == total) {
     Add(c, Severity::kP2, "network",
         "the agent's own network is down: Flexport cannot be reached, and neither can the "

@@ -18,6 +18,7 @@
 #include "agent/tracing/semconv.h"
 #include "agent/tracing/span_context.h"
 #include "agent/tracing/tracer.h"
+#include "agent/webhooks/signature.h"
 #include "agent/webhooks/store_gauges.h"
 
 namespace fxagent {
@@ -27,6 +28,7 @@ using std::chrono::milliseconds;
 ForwarderOptions ForwarderOptions::FromConfig(const WebhooksSection& config) {
   ForwarderOptions options;
   options.forward_to = config.forward_to;
+  if (!config.secrets.empty()) options.signing_secret = config.secrets.front();
   options.max_attempts = std::max(1, config.max_attempts);
   options.max_concurrency = std::max(1, config.max_concurrency);
   return options;
@@ -58,6 +60,16 @@ std::string HeaderSafe(std::string_view value) {
 void AddHeader(CurlSlist& list, const std::string& name, std::string_view value) {
   std::string line = name + ": " + HeaderSafe(value);
   list.reset(curl_slist_append(list.release(), line.c_str()));
+}
+
+// Flexport's own signature is passed on when the app can verify it with the current
+// secret; otherwise (none stored, or made with a secret rotated out since) the agent signs.
+bool NeedsAgentSignature(const StoredEvent& e, const std::string& secret) {
+  if (secret.empty()) return false;
+  SignatureHeaders headers;
+  if (!e.signature_256.empty()) headers.hub_signature_256 = e.signature_256;
+  if (!e.signature.empty()) headers.hub_signature = e.signature;
+  return VerifySignature(e.body, headers, {secret}, /*allow_sha1=*/false) != SignatureResult::kOk;
 }
 
 struct Transfer {
@@ -132,10 +144,18 @@ void WebhookForwarder::Impl::StartTransfer(const StoredEvent& event) {
   CURL* easy = transfer->easy.get();
   AddHeader(transfer->headers, "Content-Type",
             e.content_type.empty() ? "application/json" : e.content_type);
-  if (!e.signature_256.empty()) {
-    AddHeader(transfer->headers, "X-Hub-Signature-256", e.signature_256);
+  if (NeedsAgentSignature(e, options.signing_secret)) {
+    // The app verifies with the current secret, as for Flexport's own deliveries (the
+    // guide's X-Hub-Signature and the reference's X-Hub-Signature-256, both sha256=<hex>).
+    const std::string signature = SignSha256(e.body, options.signing_secret);
+    AddHeader(transfer->headers, "X-Hub-Signature-256", signature);
+    AddHeader(transfer->headers, "X-Hub-Signature", signature);
+  } else {
+    if (!e.signature_256.empty()) {
+      AddHeader(transfer->headers, "X-Hub-Signature-256", e.signature_256);
+    }
+    if (!e.signature.empty()) AddHeader(transfer->headers, "X-Hub-Signature", e.signature);
   }
-  if (!e.signature.empty()) AddHeader(transfer->headers, "X-Hub-Signature", e.signature);
   AddHeader(transfer->headers, "X-Flexport-Agent-Event-Id", e.id);
   AddHeader(transfer->headers, "X-Flexport-Agent-Attempt", std::to_string(e.attempts + 1));
   if (e.source == EventSource::kReconciled) {

@@ -1,5 +1,7 @@
 /// Delivers stored webhook events to the application (`forward_to`) in the background:
-/// same body and signature headers, plus X-Flexport-Agent-* headers; 2xx = delivered,
+/// same body and signature headers, plus X-Flexport-Agent-* headers; an event whose stored
+/// signature does not verify under the first secret (reconciled from GET /events, or signed
+/// with a secret since rotated out) is signed with it instead; 2xx = delivered,
 /// anything else or a timeout = retry with exponential backoff and jitter, then
 /// dead-letter after max_attempts. Per-shipment order, bounded concurrency, keep-alive.
 /// With an empty `forward_to` it only marks pending events delivered (record-only).
@@ -28,6 +30,9 @@ class Tracer;
 
 struct ForwarderOptions {
   std::string forward_to;  // "" = record only
+  // Signs what reaches the app without a signature under it (reconciled events, replays
+  // signed with a rotated-out secret): the first configured secret. "" = never sign.
+  std::string signing_secret;
   int max_attempts = 12;
   int max_concurrency = 8;
   std::chrono::milliseconds backoff_base = std::chrono::seconds(1);
@@ -56,8 +61,7 @@ struct ForwarderStats {
 class WebhookForwarder {
  public:
   /// `store` and `registry` must outlive the forwarder.
-  WebhookForwarder(ForwarderOptions options, WebhookStore& store,
-                   prometheus::Registry& registry);
+  WebhookForwarder(ForwarderOptions options, WebhookStore& store, prometheus::Registry& registry);
   ~WebhookForwarder();  // Stop()
   WebhookForwarder(const WebhookForwarder&) = delete;
   WebhookForwarder& operator=(const WebhookForwarder&) = delete;

@@ -251,5 +251,27 @@ TEST_F(E2eAlerts, AgentNetworkDown) {
   serve.join();
 }
 
+TEST_F(E2eAlerts, AgentNetworkDownWithoutConnectivityCheck) {
+  // The default configuration: no connectivity check. The API and the status page both
+  // refuse connections, so the verdict is the agent's network, not a Flexport outage.
+  AgentOptions options;
+  options.api_base = "http://127.0.0.1:" + std::to_string(testing::UnusedPort());
+  options.status_page = "http://127.0.0.1:" + std::to_string(testing::UnusedPort());
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  ASSERT_NO_FATAL_FAILURE(ExpectFires("FlexportAgentNetworkDown", "P2"));
+  ASSERT_TRUE(stack_.WaitForBaseline()) << stack_.AgentLogs();
+  EXPECT_FALSE(stack_.AlertState("FlexportApiDown")) << stack_.Metrics();
+  EXPECT_EQ(stack_.sink().FiredNames(), std::set<std::string>{"FlexportAgentNetworkDown"})
+      << stack_.sink().Dump();
+}
+
+TEST_F(E2eAlerts, ApiUnreachableWithStatusPageUpIsStillAnOutage) {
+  AgentOptions options;
+  options.api_base = "http://127.0.0.1:" + std::to_string(testing::UnusedPort());
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  ASSERT_NO_FATAL_FAILURE(ExpectFires("FlexportApiDown", "P1"));
+  EXPECT_FALSE(stack_.AlertState("FlexportAgentNetworkDown")) << stack_.Metrics();
+}
+
 }  // namespace
 }  // namespace fxagent::e2e

@@ -179,13 +179,14 @@ std::string Stack::StartAgent(const AgentOptions& options) {
   WriteFile(rules_path,
             FastRules(ReadFile(std::string(FXAGENT_SOURCE_DIR) + "/rules/default.toml")));
   const std::string api_base = options.api_base.empty() ? SimBase() : options.api_base;
+  const std::string status_page = options.status_page.empty() ? SimBase() : options.status_page;
   const std::string data_dir = options.data_dir.empty() ? dir() + "/data" : options.data_dir;
   const std::string config =
       "[agent]\ninstance = \"e2e\"\ndata_dir = \"" + data_dir +
       "\"\n"
       "[listen]\npublic = \"127.0.0.1:0\"\ninternal = \"127.0.0.1:0\"\negress = \"127.0.0.1:0\"\n"
       "[flexport]\napi_base = \"" +
-      api_base + "\"\napi_key = \"${E2E_API_KEY}\"\nstatus_page = \"" + SimBase() +
+      api_base + "\"\napi_key = \"${E2E_API_KEY}\"\nstatus_page = \"" + status_page +
       "\"\napi_key_expires_at = \"2030-01-01T00:00:00Z\"\n"
       "[probes]\ninterval = \"500ms\"\ntimeout = \"2s\"\nstatus_page_interval = \"500ms\"\n"
       "subscription_interval = \"500ms\"\n" +

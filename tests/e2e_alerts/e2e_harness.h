@@ -86,6 +86,7 @@ class AppStub {
 /// What varies between tests in the agent's configuration.
 struct AgentOptions {
   std::string api_base;        // default: the sim
+  std::string status_page;     // default: the sim
   std::string probes_extra;    // raw TOML lines appended to [probes]
   std::string webhooks_extra;  // raw TOML appended after [webhooks] secrets (may open tables)
   std::string data_dir;        // default: {dir}/data

@@ -298,6 +298,73 @@ TEST_F(AgentSimTest, OwnNetworkDownIsReportedAsSuch) {
   EXPECT_EQ(j["classification"]["findings"][0]["component"], "network") << r.out;
 }
 
+// The default configuration has no connectivity check: the status page stands in for one.
+class NetworkDownTest : public AgentSimTest {
+ protected:
+  // Points api_base and status_page at the given bases (the sim, a closed loopback port, or
+  // a name that cannot resolve) and runs `check --json` once.
+  RunResult CheckWith(const std::string& api_base, const std::string& status_page) {
+    std::string text = ReadFile(config_path_);
+    text = std::regex_replace(text, std::regex("api_base = \"[^\"]+\""),
+                              "api_base = \"" + api_base + "\"");
+    text = std::regex_replace(text, std::regex("status_page = \"[^\"]+\""),
+                              "status_page = \"" + status_page + "\"");
+    WriteFile(config_path_, text);
+    return Check();
+  }
+  std::string Sim() const { return "http://127.0.0.1:" + std::to_string(sim_port_); }
+  static std::string Closed() {
+    return "http://127.0.0.1:" + std::to_string(fxagent::testing::UnusedPort());
+  }
+  static constexpr const char* kVerdict =
+      "the agent cannot reach Flexport or its status page: check this host's network";
+};
+
+TEST_F(NetworkDownTest, ApiAndStatusPageUnreachableIsP2NetworkDown) {
+  RunResult r = CheckWith(Closed(), Closed());
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find(kVerdict), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FlexportAgentNetworkDown"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("full API outage"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FlexportApiDown"), std::string::npos) << r.out;
+  ExpectNoSecret(r.out + r.err, "network-down check output");
+}
+
+TEST_F(NetworkDownTest, UnresolvableHostsAreP2NetworkDown) {
+  RunResult r =
+      CheckWith("http://flexport-agent-test.invalid", "http://flexport-agent-test.invalid");
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("FAIL dns"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kVerdict), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FlexportAgentNetworkDown"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("FlexportApiDown"), std::string::npos) << r.out;
+}
+
+TEST_F(NetworkDownTest, ApiUnreachableWhileStatusPageSaysAllWellStaysP1) {
+  Scenario("healthy");
+  RunResult r = CheckWith(Closed(), Sim());
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("full API outage"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FlexportApiDown"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(kVerdict), std::string::npos) << r.out;
+}
+
+TEST_F(NetworkDownTest, ApiOutageWithStatusPageUnreachableStaysP1) {
+  // HTTP 5xx is an answer: the network works, Flexport does not.
+  Scenario("outage");
+  RunResult r = CheckWith(Sim(), Closed());
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("full API outage"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(kVerdict), std::string::npos) << r.out;
+}
+
+TEST_F(NetworkDownTest, StatusPageUnreachableWithHealthyApiIsNotAnIncident) {
+  Scenario("healthy");
+  RunResult r = CheckWith(Sim(), Closed());
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find(kVerdict), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace fxagent
 
@@ -421,6 +488,100 @@ TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
 
 namespace fxagent {
 namespace {
+
+// The integration guide's receiver: 'sha256=' + HMAC-SHA256(secret, raw body) as hex,
+// compared with X-Hub-Signature by a constant-time equality (timingSafeEqual); 401 when it
+// differs. Records the X-Flexport-Agent-Source of what it accepted.
+class GuideVerifyingApp {
+ public:
+  GuideVerifyingApp() {
+    server_.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string got = req.get_header_value("X-Hub-Signature");
+      const std::string expected = fxagent::testing::SignSha256Header(kWebhookSecret, req.body);
+      unsigned char diff = got.size() == expected.size() ? 0 : 1;
+      for (size_t i = 0; diff == 0 && i < expected.size(); ++i) {
+        diff |= static_cast<unsigned char>(got[i] ^ expected[i]);
+      }
+      // (The loop runs over the whole length whatever the content: constant time.)
+      res.status = diff == 0 ? 200 : 401;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (diff == 0) {
+        accepted_.push_back(req.get_header_value("X-Flexport-Agent-Source"));
+      } else {
+        ++rejected_;
+      }
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~GuideVerifyingApp() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::vector<std::string> Accepted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accepted_;
+  }
+  int Rejected() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rejected_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> accepted_;
+  int rejected_ = 0;
+};
+
+TEST_F(AgentSimTest, ReconciledEventsReachAnAppThatVerifiesSignatures) {
+  // One sim is Flexport: it signs with the agent's secret, loses some deliveries and lists
+  // every event in GET /events, where the agent's reconciliation finds the lost ones.
+  Subprocess flexport(dir_.path(), "flexport",
+                      {FXAGENT_SIM_BIN, "--listen", "127.0.0.1:0", "--port-file",
+                       dir_.path() + "/flexport.port", "--api-key", kApiKey, "--webhook-secret",
+                       kWebhookSecret, "--latency-ms", "1", "--seed", "7", "--quiet"});
+  ASSERT_TRUE(WaitFor([&] { return !ReadFile(dir_.path() + "/flexport.port").empty(); }));
+  const int fx_port = std::stoi(ReadFile(dir_.path() + "/flexport.port"));
+  httplib::Client fx("127.0.0.1", fx_port);
+  GuideVerifyingApp app;
+  std::string text = ReadFile(config_path_);
+  text = std::regex_replace(text, std::regex("api_base = \"[^\"]+\""),
+                            "api_base = \"http://127.0.0.1:" + std::to_string(fx_port) + "\"");
+  text += "forward_to = \"http://127.0.0.1:" + std::to_string(app.port()) +
+          "/webhooks/flexport\"\n[webhooks.reconcile]\ninterval = \"1s\"\nsettle = \"0s\"\n";
+  WriteFile(config_path_, text);
+  Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
+  const std::string data_dir = dir_.path() + "/data";
+  ASSERT_TRUE(WaitFor([&] { return ListenAddresses(data_dir).contains("public"); }))
+      << agent.Stderr();
+  const std::string target =
+      "http://" + ListenAddresses(data_dir)["public"].get<std::string>() + "/webhooks/flexport";
+  constexpr int kCount = 30;
+  auto res = fx.Post(
+      "/_sim/webhooks/send",
+      json{{"target", target}, {"count", kCount}, {"rate", 300}, {"lose_ratio", 0.3}}.dump(),
+      "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+
+  ASSERT_TRUE(
+      WaitFor([&] { return app.Accepted().size() >= size_t(kCount); }, std::chrono::seconds(30)))
+      << app.Accepted().size() << " accepted, " << app.Rejected() << " rejected\n"
+      << agent.Stderr();
+  auto state = fx.Get("/_sim/state");
+  ASSERT_TRUE(state);
+  const int lost = json::parse(state->body)["webhooks"]["counters"]["lost"].get<int>();
+  ASSERT_GT(lost, 0) << "the seed should lose some deliveries";
+  const auto accepted = app.Accepted();
+  EXPECT_EQ(std::count(accepted.begin(), accepted.end(), "reconciled"), lost);
+  EXPECT_EQ(app.Rejected(), 0);
+  ExpectNoSecret(agent.Stderr(), "agent logs");
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(5)), 0);
+}
 
 TEST_F(AgentSimTest, MalformedEventIsDeadLetteredAndAdminCallsNeedTheToken) {
   Subprocess agent(dir_.path(), "agent", {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());

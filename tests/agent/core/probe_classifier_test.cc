@@ -149,6 +149,48 @@ TEST(Classifier, OwnNetworkDownIsNotAFlexportOutage) {
   EXPECT_EQ(c.findings.at(0).component, "network");
 }
 
+ProbeResult UnreachablePage(const std::string& reason) {
+  ProbeResult r;
+  r.probe = "status_page";
+  r.kind = ProbeKind::kStatusPage;
+  r.reason = reason;
+  return r;
+}
+
+TEST(Classifier, ApiAndStatusPageUnreachableWithoutConnectivityCheckIsNetworkDown) {
+  for (const char* reason : {"dns", "connect", "tls"}) {
+    auto results = Endpoints(5, 0);  // "connect"
+    results.push_back(UnreachablePage(reason));
+    const auto c = ClassifyProbeResults(Input(results));
+    EXPECT_EQ(c.worst, Severity::kP2) << reason;
+    ASSERT_FALSE(c.findings.empty());
+    EXPECT_EQ(c.findings[0].component, "network");
+    EXPECT_EQ(c.findings[0].summary,
+              "the agent cannot reach Flexport or its status page: check this host's network");
+  }
+}
+
+TEST(Classifier, StatusPageAnsweringKeepsTheApiOutageP1) {
+  auto results = Endpoints(5, 0);
+  results.push_back(Page(0));
+  EXPECT_EQ(ClassifyProbeResults(Input(results)).worst, Severity::kP1);
+  // An HTTP error from the status page is an answer too: the network works.
+  results.back() = UnreachablePage("http_503");
+  results.back().http_status = 503;
+  EXPECT_EQ(ClassifyProbeResults(Input(results)).worst, Severity::kP1);
+}
+
+TEST(Classifier, ApiHttpErrorsWithStatusPageUnreachableStayP1) {
+  auto results = Endpoints(5, 503);
+  results.push_back(UnreachablePage("dns"));
+  EXPECT_EQ(ClassifyProbeResults(Input(results)).worst, Severity::kP1);
+  // A timeout is not proof that nothing answers: no network verdict either.
+  results = Endpoints(5, 0);
+  for (auto& r : results) r.reason = "timeout";
+  results.push_back(UnreachablePage("dns"));
+  EXPECT_EQ(ClassifyProbeResults(Input(results)).worst, Severity::kP1);
+}
+
 TEST(Classifier, FindingsSortedMostUrgentFirst) {
   auto results = Endpoints(1, 500);  // P4
   results.push_back(Page(2));        // P2

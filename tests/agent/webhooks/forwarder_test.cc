@@ -1,9 +1,14 @@
 #include "agent/webhooks/forwarder.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <prometheus/registry.h>
 
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -270,6 +275,129 @@ TEST_F(ForwarderTest, ReconciledEventsAreMarked) {
   ASSERT_TRUE(app_.WaitForCount(1));
   EXPECT_EQ(app_.Requests()[0].Header("X-Flexport-Agent-Source"), "reconciled");
   EXPECT_EQ(app_.Requests()[0].Header("Content-Type"), "application/json");
+}
+
+// The app of Flexport's integration guide: HMAC-SHA256 of the raw body under the secret,
+// "sha256=" + hex, compared with X-Hub-Signature in constant time (timingSafeEqual, which
+// rejects a length mismatch); 401 otherwise. Its own HMAC, not the agent's signature code.
+class GuideApp {
+ public:
+  explicit GuideApp(std::string secret) : secret_(std::move(secret)) {
+    server_.Post("/app", [this](const httplib::Request& req, httplib::Response& res) {
+      const bool ok = Verify(req.body, req.get_header_value("X-Hub-Signature"));
+      res.status = ok ? 200 : 401;
+      std::lock_guard<std::mutex> lock(mu_);
+      (ok ? accepted_ : rejected_).push_back(req.get_header_value("X-Flexport-Agent-Source"));
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~GuideApp() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/app"; }
+  std::vector<std::string> Accepted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accepted_;
+  }
+  size_t Rejected() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rejected_.size();
+  }
+
+ private:
+  bool Verify(const std::string& raw_body, const std::string& signature) const {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+         reinterpret_cast<const unsigned char*>(raw_body.data()), raw_body.size(), mac, &len);
+    std::string expected = "sha256=";
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; ++i) {
+      expected += kHex[mac[i] >> 4];
+      expected += kHex[mac[i] & 0xf];
+    }
+    return signature.size() == expected.size() &&
+           CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0;
+  }
+
+  std::string secret_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> accepted_, rejected_;
+};
+
+TEST(GuideAppTest, RejectsUnsignedAndWronglySignedBodies) {
+  GuideApp app(kSecret);
+  httplib::Client client("127.0.0.1", std::stoi(app.Url().substr(app.Url().rfind(':') + 1)));
+  const std::string body = EventBody("evt_1");
+  EXPECT_EQ(client.Post("/app", body, "application/json")->status, 401);
+  httplib::Headers wrong = {{"X-Hub-Signature", SignSha256(body, "other")}};
+  EXPECT_EQ(client.Post("/app", wrong, body, "application/json")->status, 401);
+  httplib::Headers right = {{"X-Hub-Signature", SignSha256(body, kSecret)}};
+  EXPECT_EQ(client.Post("/app", right, body, "application/json")->status, 200);
+}
+
+TEST_F(ForwarderTest, ReconciledEventsAreSignedSoTheGuideAppAcceptsThem) {
+  GuideApp guide(kSecret);
+  config_.forward_to = guide.Url();
+  StartForwarder();
+  NewEvent e;
+  e.id = "rec1";
+  e.type = "shipment.milestone";
+  e.body = EventBody("rec1");
+  e.source = EventSource::kReconciled;
+  ASSERT_EQ(store_->Store(e), StoreResult::kStored);
+  forwarder_->Wake();
+  ASSERT_TRUE(WaitIdle());
+  EXPECT_EQ(store_->Get("rec1")->state, EventState::kDelivered);
+  EXPECT_EQ(guide.Rejected(), 0u);
+  EXPECT_EQ(guide.Accepted(), std::vector<std::string>{"reconciled"});
+  forwarder_.reset();  // closes its keep-alive connection before the app stops
+}
+
+TEST_F(ForwarderTest, ReconciledEventsCarryBothSignatureHeaders) {
+  StartForwarder();
+  NewEvent e;
+  e.id = "rec2";
+  e.type = "x";
+  e.body = "{\"id\":\"rec2\"}";
+  e.source = EventSource::kReconciled;
+  ASSERT_EQ(store_->Store(e), StoreResult::kStored);
+  forwarder_->Wake();
+  ASSERT_TRUE(app_.WaitForCount(1));
+  const AppRequest got = app_.Requests()[0];
+  EXPECT_EQ(got.Header("X-Hub-Signature-256"), SignSha256(e.body, kSecret));
+  EXPECT_EQ(got.Header("X-Hub-Signature"), SignSha256(e.body, kSecret));
+  EXPECT_EQ(got.Header("X-Flexport-Agent-Source"), "reconciled");
+}
+
+TEST_F(ForwarderTest, ReplayAfterSecretRotationIsSignedWithTheNewSecret) {
+  // Received and stored under the old secret while the app was down.
+  const std::string body = EventBody("evt_old");
+  NewEvent e;
+  e.id = "evt_old";
+  e.type = "shipment.milestone";
+  e.body = body;
+  e.signature_256 = SignSha256(body, "old-secret");
+  e.signature = e.signature_256;
+  ASSERT_EQ(store_->Store(e), StoreResult::kStored);
+  // Rotated: the new secret first, the old one still accepted from Flexport.
+  const std::string rotated = "n3w-secret";
+  config_.secrets = {rotated, "old-secret"};
+  GuideApp guide(rotated);
+  config_.forward_to = guide.Url();
+  StartForwarder();
+  forwarder_->Wake();
+  ASSERT_TRUE(WaitIdle());
+  EXPECT_EQ(store_->Get("evt_old")->state, EventState::kDelivered);
+  EXPECT_EQ(guide.Rejected(), 0u);
+  EXPECT_EQ(guide.Accepted().size(), 1u);
+  forwarder_.reset();  // closes its keep-alive connection before the app stops
 }
 
 TEST_F(ForwarderTest, StopsQuicklyWithDeliveryInFlight) {
