@@ -15,7 +15,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config git ca-certificates \
       prometheus-cpp-dev libcurl4-openssl-dev libcpp-httplib-dev libtomlplusplus-dev \
       nlohmann-json3-dev libsqlite3-dev libssl-dev libyaml-cpp-dev libre2-dev libcli11-dev \
-      libgtest-dev libgmock-dev \
+      libgtest-dev libgmock-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -27,7 +27,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 FROM debian:12-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libssl3 libsqlite3-0 libprometheus-cpp-core1.0 \
+      ca-certificates libcurl4 libssl3 libsqlite3-0 libpq5 libprometheus-cpp-core1.0 \
       libcpp-httplib0.11 libre2-9 libtomlplusplus3 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 flexport-agent \

@@ -34,7 +34,8 @@ Loaded Parse(const std::string& text, const std::string& source_name, EnvLookup 
   detail::Diagnostics diag(source_name, env);
   detail::TableReader root(diag, &root_table, "", "",
                            {"agent", "listen", "flexport", "probes", "webhooks", "proxy", "rules",
-                            "severity", "receivers", "routes", "inhibit", "tracing"});
+                            "severity", "receivers", "routes", "inhibit", "tracing", "storage",
+                            "cluster"});
   Config& c = loaded.config;
   std::string base_dir;
   if (source_name != "<default>") {
@@ -50,6 +51,7 @@ Loaded Parse(const std::string& text, const std::string& source_name, EnvLookup 
   detail::ReadSeverity(diag, root, c.severity);
   detail::ReadAlerting(diag, root, c);
   detail::ReadTracing(diag, root, c.tracing);
+  detail::ReadStorage(diag, root, c.storage, c.cluster);
   loaded.errors = diag.Sorted();
   return loaded;
 }

@@ -81,6 +81,8 @@ struct ReconcileSection {
   Duration lookback = std::chrono::hours(6);
   int per = 100;  // 1..100
   bool replay_missed = true;
+  /// Events younger than this are not compared yet: they may still be on their way.
+  Duration settle = std::chrono::seconds(30);
 };
 
 struct WebhooksSection {
@@ -158,6 +160,21 @@ struct TracingSection {
   std::string otlp_endpoint;
 };
 
+/// Where the agent keeps its durable state. Empty url = embedded SQLite in data_dir; a
+/// PostgreSQL URI or conninfo = a store shared by every agent with the same url + schema
+/// (one cluster).
+struct StorageSection {
+  std::string url;  // secret (may carry a password)
+  std::string schema = "flexport_agent";
+  bool Shared() const { return !url.empty(); }
+};
+
+/// Cluster behaviour; only meaningful with a PostgreSQL [storage] url.
+struct ClusterSection {
+  Duration lease = std::chrono::seconds(15);  // leader and delivery lease
+  int alert_quorum = 1;                       // live replicas that must report an alert
+};
+
 struct Config {
   std::string source;  // file path, or "<default>" for the embedded configuration
   AgentSection agent;
@@ -172,6 +189,8 @@ struct Config {
   std::vector<RouteConfig> routes;
   std::vector<InhibitConfig> inhibit;
   TracingSection tracing;
+  StorageSection storage;
+  ClusterSection cluster;
 };
 
 /// Environment lookup, injectable for tests. Returns nullopt when unset.

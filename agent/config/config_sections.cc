@@ -124,13 +124,14 @@ void ReadWebhooks(Diagnostics& diag, TableReader& root, WebhooksSection& out) {
 
   const toml::table* reconcile_table = t.Table("reconcile");
   TableReader r(diag, reconcile_table, "webhooks.reconcile", "[webhooks.reconcile]",
-                {"enabled", "interval", "lookback", "per", "replay_missed"});
+                {"enabled", "interval", "lookback", "per", "replay_missed", "settle"});
   out.reconcile.enabled = reconcile_table != nullptr;
   r.Bool("enabled", out.reconcile.enabled);
   r.Duration("interval", out.reconcile.interval);
   r.Duration("lookback", out.reconcile.lookback);
   r.Int("per", out.reconcile.per, 1, 100);
   r.Bool("replay_missed", out.reconcile.replay_missed);
+  r.Duration("settle", out.reconcile.settle, /*allow_zero=*/true);
 }
 
 void ReadProxy(Diagnostics& diag, TableReader& root, ProxySection& out) {
@@ -177,6 +178,48 @@ void ReadSeverity(Diagnostics& diag, TableReader& root, SeveritySection& out) {
 void ReadTracing(Diagnostics& diag, TableReader& root, TracingSection& out) {
   TableReader t(diag, root.Table("tracing"), "tracing", "[tracing]", {"otlp_endpoint"});
   t.Url("otlp_endpoint", out.otlp_endpoint, /*allow_empty=*/true);
+}
+
+void ReadStorage(Diagnostics& diag, TableReader& root, StorageSection& storage,
+                 ClusterSection& cluster) {
+  TableReader s(diag, root.Table("storage"), "storage", "[storage]", {"url", "schema"});
+  // The url may carry a password: never echoed in messages.
+  s.String(
+      "url", storage.url,
+      [](const std::string& v, bool) -> std::optional<std::string> {
+        if (v.empty() || v.starts_with("postgresql://") || v.starts_with("postgres://") ||
+            v.find('=') != std::string::npos) {
+          return std::nullopt;
+        }
+        return "expected \"\" (embedded SQLite), a postgresql:// URI or a libpq conninfo "
+               "string (key=value ...)";
+      },
+      /*secret=*/true);
+  s.String("schema", storage.schema, [](const std::string& v, bool may_echo) {
+    return IsSqlIdentifier(v) ? std::nullopt
+                              : std::optional<std::string>(
+                                    "must be a lower-case SQL identifier ([a-z_][a-z0-9_]*, at "
+                                    "most 63 characters)" +
+                                    Echo(", got ", v, may_echo));
+  });
+  TableReader c(diag, root.Table("cluster"), "cluster", "[cluster]", {"lease", "alert_quorum"});
+  if (c.present() && !storage.Shared()) {
+    diag.Error(c.PosOf(""),
+               "[cluster] needs a shared store: set [storage] url to a PostgreSQL database");
+  }
+  if (c.Duration("lease", cluster.lease) && cluster.lease < std::chrono::seconds(1)) {
+    c.Error("lease", "must be at least 1s");
+  }
+  c.Int("alert_quorum", cluster.alert_quorum, 1, 1000);
+}
+
+bool IsSqlIdentifier(std::string_view v) {
+  if (v.empty() || v.size() > 63) return false;
+  if (!(v[0] == '_' || (v[0] >= 'a' && v[0] <= 'z'))) return false;
+  for (char ch : v) {
+    if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))) return false;
+  }
+  return true;
 }
 
 }  // namespace fxagent::detail

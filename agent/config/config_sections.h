@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "agent/config/config.h"
 #include "agent/config/toml_reader.h"
@@ -20,6 +21,11 @@ void ReadRules(Diagnostics& diag, TableReader& root, const std::string& base_dir
                RulesSection& out);
 void ReadSeverity(Diagnostics& diag, TableReader& root, SeveritySection& out);
 void ReadTracing(Diagnostics& diag, TableReader& root, TracingSection& out);
+/// [storage] and [cluster] ([cluster] needs a PostgreSQL url).
+void ReadStorage(Diagnostics& diag, TableReader& root, StorageSection& storage,
+                 ClusterSection& cluster);
+/// [a-z_][a-z0-9_]{0,62}: safe to splice into SQL unquoted.
+bool IsSqlIdentifier(std::string_view value);
 /// [[receivers]], [[routes]] and [[inhibit]], with cross-references checked.
 void ReadAlerting(Diagnostics& diag, TableReader& root, Config& out);
 

@@ -55,6 +55,10 @@ P4 = "8h"
 
 [tracing]
 otlp_endpoint = "${OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:-}"
+
+[storage]
+url = "${FLEXPORT_AGENT_STORAGE_URL:-}"           # empty = embedded SQLite in data_dir
+schema = "flexport_agent"
 )toml";
 
 }  // namespace

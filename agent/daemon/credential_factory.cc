@@ -2,12 +2,14 @@
 
 #include <filesystem>
 
+#include "agent/store/pg_token_cache.h"
 #include "flexport/oauth_token.h"
 
 namespace fxagent {
 
 std::unique_ptr<CredentialSource> MakeCredentialSource(const Config& config, Logger& log,
-                                                       std::function<void(double)> on_expiry) {
+                                                       std::function<void(double)> on_expiry,
+                                                       prometheus::Registry* registry) {
   const auto& f = config.flexport;
   if (f.auth == AuthMode::kOAuth) {
     OAuthOptions o;
@@ -27,6 +29,13 @@ std::unique_ptr<CredentialSource> MakeCredentialSource(const Config& config, Log
     }
     o.cache_file = config.agent.data_dir + "/oauth_token.json";
     o.timeout = config.probes.timeout;
+    o.registry = registry;
+    o.on_warn = [&log](const std::string& message) { log.Warn(message); };
+    if (config.storage.Shared()) {
+      // One token and one daily cap for the whole cluster.
+      o.shared_cache =
+          std::make_shared<PgTokenCache>(config.storage.url, config.storage.schema, f.client_id);
+    }
     log.Info("using OAuth client credentials", {{"token_url", f.token_url}});
     return std::make_unique<OAuthTokenSource>(std::move(o), std::move(on_expiry));
   }

@@ -27,11 +27,15 @@
 #include "agent/daemon/prober_options.h"
 #include "agent/daemon/rule_loop.h"
 #include "agent/metrics/process_collector.h"
+#include "agent/notify/cluster_alerts.h"
 #include "agent/notify/incidents/impact.h"
 #include "agent/notify/notifier.h"
 #include "agent/proxy/egress_proxy.h"
 #include "agent/runtime/cgroup_tasks.h"
 #include "agent/runtime/elastic_thread_pool.h"
+#include "agent/store/cluster.h"
+#include "agent/store/pg_connection.h"
+#include "agent/store/schema.h"
 #include "agent/tracing/make_tracer.h"
 #include "agent/webhooks/reconciler.h"
 #include "agent/webhooks/relay.h"
@@ -145,10 +149,12 @@ struct Daemon::Impl {
   ProbeBoard board;
   std::unique_ptr<CredentialSource> credentials;
   std::unique_ptr<ProbeScheduler> scheduler;
+  std::unique_ptr<ClusterMembership> cluster;  // cluster mode only
   std::unique_ptr<WebhookRelay> relay;
   SystemClock clock;
   std::unique_ptr<Notifier> notifier;
-  std::unique_ptr<WebhookReconciler> reconciler;  // after relay and credentials: stops first
+  std::unique_ptr<WebhookReconciler> reconciler;         // after relay and credentials: stops first
+  std::unique_ptr<ClusterAlertExchange> alert_exchange;  // cluster mode only
   std::unique_ptr<RuleLoop> rule_loop;
   HeapTrimmer heap_trimmer{std::chrono::seconds(30)};
   bool status_page_unresolved = false;  // scheduler thread only
@@ -167,7 +173,51 @@ struct Daemon::Impl {
 
   void OnProbeResult(const ProbeResult& r);
   void WriteListenFile() const;
+  /// Cluster mode: migrates the shared store's schema, joins the cluster and points the
+  /// relay at the shared spool. Embedded mode: this process is the whole "cluster".
+  void SetUpStorage(WebhookRelayOptions& relay_options);
 };
+
+void Daemon::Impl::SetUpStorage(WebhookRelayOptions& relay_options) {
+  if (!config.storage.Shared()) {
+    for (const char* name : {"flexport_agent_cluster_leader", "flexport_agent_cluster_replicas"}) {
+      prometheus::BuildGauge()
+          .Name(name)
+          .Help("Cluster leadership and live replicas (embedded store: this process alone)")
+          .Register(registry)
+          .Add({})
+          .Set(1);
+    }
+    return;
+  }
+  const StorageSection& storage = config.storage;
+  PgConnection db(storage.url, "");
+  if (!db.Connect()) throw std::runtime_error("cannot reach the shared store: " + db.LastError());
+  const MigrationOutcome migrated = MigrateSchema(db, storage.schema);
+  if (!migrated.ok) {
+    throw std::runtime_error("cannot migrate the shared store's schema: " + migrated.error);
+  }
+  for (int version : migrated.applied) {
+    log.Info("shared store: schema migration applied",
+             {{"schema", storage.schema}, {"version", std::to_string(version)}});
+  }
+  const auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(config.cluster.lease);
+  cluster = std::make_unique<ClusterMembership>(ClusterOptions{.conninfo = storage.url,
+                                                               .schema = storage.schema,
+                                                               .instance = config.agent.instance,
+                                                               .lease = lease,
+                                                               .log = &log},
+                                                registry);
+  if (auto error = cluster->Join()) throw std::runtime_error(*error);
+  log.Info("joined the cluster", {{"instance", config.agent.instance},
+                                  {"schema", storage.schema},
+                                  {"replicas", std::to_string(cluster->LiveReplicas())},
+                                  {"leader", cluster->IsLeader() ? "true" : "false"}});
+  relay_options.shared_store = PgEventStoreOptions{.conninfo = storage.url,
+                                                   .schema = storage.schema,
+                                                   .instance = config.agent.instance,
+                                                   .lease = lease};
+}
 
 void Daemon::Impl::OnProbeResult(const ProbeResult& r) {
   probe_metrics.Record(r);
@@ -273,7 +323,8 @@ void Daemon::Start() {
 
   d.tracer = MakeTracer(d.config.tracing, d.config.agent.instance, AgentVersion(), d.registry);
   d.credentials = MakeCredentialSource(
-      d.config, d.log, [&d](double expiry) { d.probe_metrics.SetTokenExpiry(expiry); });
+      d.config, d.log, [&d](double expiry) { d.probe_metrics.SetTokenExpiry(expiry); },
+      &d.registry);
   auto probers = BuildProbers(ProberOptionsFromConfig(d.config), *d.credentials);
   for (const auto& p : probers) d.services.probe_names.push_back(p->Name());
   d.scheduler = std::make_unique<ProbeScheduler>(
@@ -285,6 +336,7 @@ void Daemon::Start() {
 
   WebhookRelayOptions relay_options;
   relay_options.log = &d.log;
+  d.SetUpStorage(relay_options);
   d.relay = std::make_unique<WebhookRelay>(d.config.webhooks, d.config.agent.data_dir, d.registry,
                                            relay_options);
   d.services.config = &d.config;
@@ -310,6 +362,22 @@ void Daemon::Start() {
   d.services.rule_loop = d.rule_loop.get();
   d.rule_loop->SetImpactSource([&d] { return d.Impact(); });
   d.rule_loop->SetHousekeeping([&d] { d.heap_trimmer.MaybeTrim(); });
+  if (d.cluster) {
+    // Standby until the first exchange says whether this replica leads.
+    d.notifier->SetDelivering(false);
+    d.alert_exchange = std::make_unique<ClusterAlertExchange>(
+        ClusterAlertOptions{
+            .conninfo = d.config.storage.url,
+            .schema = d.config.storage.schema,
+            .instance = d.config.agent.instance,
+            .lease = std::chrono::duration_cast<std::chrono::milliseconds>(d.config.cluster.lease),
+            .quorum = d.config.cluster.alert_quorum,
+            .is_leader = [&d] { return d.cluster->IsLeader(); }},
+        *d.notifier, d.log);
+    d.rule_loop->SetAlertSink([&d](const std::vector<Alert>& alerts, TimePoint now) {
+      d.alert_exchange->Exchange(alerts, now);
+    });
+  }
   d.services.ready = &d.ready;
   d.services.started_at = d.started_at;
   InstallInternalRoutes(d.internal_listener.server, d.services);
@@ -352,7 +420,10 @@ void Daemon::Start() {
   if (d.config.webhooks.reconcile.enabled) {
     d.reconciler = std::make_unique<WebhookReconciler>(
         d.config.flexport, d.config.webhooks.reconcile, d.config.webhooks, *d.relay, *d.credentials,
-        d.registry, d.log);
+        d.registry, d.log,
+        ReconcilerOptions{.settle = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              d.config.webhooks.reconcile.settle),
+                          .active = [&d] { return !d.cluster || d.cluster->IsLeader(); }});
     d.reconciler->Start();
   }
   d.notifier->Start();
@@ -377,6 +448,7 @@ void Daemon::Stop() {
   if (d.reconciler) d.reconciler->Stop();
   if (d.relay) d.relay->Stop();
   if (d.notifier) d.notifier->Stop();
+  if (d.cluster) d.cluster->Stop();  // hands the lease over at once
   if (d.tracer) d.tracer->Stop();
 }
 

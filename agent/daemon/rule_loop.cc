@@ -106,8 +106,12 @@ void RuleLoop::Tick() {
         notifier_->SetImpact(impact, FromMs(now));
       }
     }
-    notifier_->Update(ToNotifierAlerts(states, config_.agent.instance, generator_url_),
-                      FromMs(now));
+    auto alerts = ToNotifierAlerts(states, config_.agent.instance, generator_url_);
+    if (sink_) {
+      sink_(alerts, FromMs(now));
+    } else {
+      notifier_->Update(alerts, FromMs(now));
+    }
   }
   if (housekeeping_) housekeeping_();
 }

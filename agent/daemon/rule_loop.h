@@ -15,6 +15,7 @@
 
 #include "agent/base/logger.h"
 #include "agent/config/config.h"
+#include "agent/config/units.h"
 #include "agent/metrics/storage_health.h"
 #include "rules/alerting/alert_evaluator.h"
 #include "rules/alerting/self_scraper.h"
@@ -47,6 +48,10 @@ class RuleLoop {
   void SetImpactSource(std::function<std::string()> source) { impact_ = std::move(source); }
   /// The daemon's periodic chores, run on the loop's thread after each evaluation.
   void SetHousekeeping(std::function<void()> chores) { housekeeping_ = std::move(chores); }
+  /// Where each evaluation's alerts go instead of straight to the notifier (cluster mode:
+  /// the exchange that merges the replicas' alerts). Set before Start().
+  using AlertSink = std::function<void(const std::vector<Alert>& alerts, TimePoint now)>;
+  void SetAlertSink(AlertSink sink) { sink_ = std::move(sink); }
 
   void Start();
   void Stop();
@@ -56,6 +61,7 @@ class RuleLoop {
 
  private:
   void Loop();
+  AlertSink sink_;
 
   const Config& config_;
   Logger& log_;

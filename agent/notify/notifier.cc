@@ -154,6 +154,7 @@ void Notifier::Tick(TimePoint now) {
 }
 
 size_t Notifier::DeliverNow() {
+  if (!impl_->delivering) return 0;
   std::lock_guard<std::mutex> lock(impl_->send_mu);
   return impl_->sender->RunOnce();
 }

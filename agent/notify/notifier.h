@@ -10,6 +10,7 @@
 
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -96,6 +97,21 @@ class Notifier final : public NotifierOperations {
   /// Whether the Flexport status page lists an unresolved incident; on true, open
   /// incidents still Investigating become Identified.
   void SetStatusPageUnresolved(bool unresolved, TimePoint now);
+
+  // Cluster mode (a shared store).
+  /// A standby notifier (false) is fed the same alerts as the leader's and keeps the same
+  /// groups and incidents, but enqueues and sends nothing, so the replica that takes over
+  /// the lead continues where the last leader stopped. Default true.
+  void SetDelivering(bool delivering);
+  bool Delivering() const;
+  /// Receives each operator change made through this replica (kind "ack", "silence" or
+  /// "expire", and its JSON) for replication to the others. Called with the notifier's
+  /// lock held: it must only queue, never block.
+  using OperatorListener = std::function<void(const std::string& kind, const std::string& json)>;
+  void SetOperatorListener(OperatorListener listener);
+  /// Applies an operator change replicated from another replica (no listener call).
+  /// False when it does not apply here (an unknown kind, or no such alert firing yet).
+  bool ApplyReplicated(const std::string& kind, const std::string& json, TimePoint now);
 
   std::vector<QueuedNotification> Queued() const;
   /// A client span "notify {receiver}" per HTTP request from now on; nullptr (the

@@ -248,7 +248,10 @@ void Notifier::Impl::Flush(Group& g, NotificationKind kind, const std::vector<st
                            const std::vector<std::string>& to, TimePoint now) {
   const Route& route = routes[g.route];
   Notification n = MakeNotification(g, kind, fps, now);
+  // A standby replica queues nothing (the leader sends) but keeps the same timeline, so
+  // the incident stays whole on whichever replica leads next.
   for (const std::string& r : to) {
+    if (!delivering) break;
     n.receiver = r;
     // Queued in memory even when the database cannot be written (the storage health
     // metric and log report that); persisted once it can.
@@ -364,7 +367,7 @@ void Notifier::Impl::RefreshAlertmanager(Group& g, const RouteConfig& rc, const 
       am.push_back(r);
     }
   }
-  if (!am.empty()) {
+  if (!am.empty() && delivering) {
     Notification n = MakeNotification(g, NotificationKind::kRefresh, t.active, now);
     for (const std::string& r : am) {
       n.receiver = r;

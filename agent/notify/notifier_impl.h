@@ -107,6 +107,8 @@ struct Notifier::Impl {
   std::map<int64_t, Incident> incidents;
   bool status_page_unresolved = false;
   std::string impact;
+  std::atomic<bool> delivering{true};            // false = standby replica
+  Notifier::OperatorListener operator_listener;  // guarded by mu
 
   std::mutex thread_mu;
   std::condition_variable thread_cv;

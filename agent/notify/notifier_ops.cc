@@ -1,6 +1,9 @@
 // The Notifier's operator actions and daemon inputs: acks, silences, incidents.
+#include <algorithm>
+#include <nlohmann/json.hpp>
 #include <random>
 
+#include "agent/config/units.h"
 #include "agent/notify/incidents/incident_report.h"
 #include "agent/notify/notifier_impl.h"
 
@@ -69,6 +72,13 @@ OpResult Notifier::Ack(const std::string& fingerprint, const std::string& by,
         alertname + " acknowledged by " + ack.by + (comment.empty() ? "" : ": " + comment));
   }
   d.log.Info("alert acknowledged", {{"fingerprint", fingerprint}, {"by", ack.by}});
+  if (d.operator_listener) {
+    d.operator_listener("ack", nlohmann::json{{"fingerprint", fingerprint},
+                                              {"by", ack.by},
+                                              {"comment", comment},
+                                              {"at", FormatRfc3339(now)}}
+                                   .dump());
+  }
   return OpResult::kOk;
 }
 
@@ -80,6 +90,7 @@ std::string Notifier::AddSilence(Silence silence, TimePoint now) {
   d.store->SaveSilence(silence);
   d.silences.push_back(silence);
   d.log.Info("silence created", {{"id", silence.id}, {"by", silence.created_by}});
+  if (d.operator_listener) d.operator_listener("silence", SilenceToJson(silence, now));
   return silence.id;
 }
 
@@ -94,9 +105,85 @@ OpResult Notifier::ExpireSilence(const std::string& id, TimePoint now) {
       s.updated_at = now;
       d.store->SaveSilence(s);
     }
+    if (d.operator_listener) {
+      d.operator_listener("expire", nlohmann::json{{"id", id}, {"at", FormatRfc3339(now)}}.dump());
+    }
     return OpResult::kOk;
   }
   return OpResult::kNotFound;
+}
+
+void Notifier::SetDelivering(bool delivering) {
+  if (impl_->delivering.exchange(delivering) != delivering) {
+    impl_->log.Info(delivering ? "notifier delivering (this replica leads)"
+                               : "notifier on standby (another replica leads)");
+    if (delivering) impl_->WakeSender();
+  }
+}
+
+bool Notifier::Delivering() const { return impl_->delivering; }
+
+void Notifier::SetOperatorListener(OperatorListener listener) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->operator_listener = std::move(listener);
+}
+
+bool Notifier::ApplyReplicated(const std::string& kind, const std::string& text, TimePoint now) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return false;
+  OperatorListener listener;
+  {
+    // Applied as this replica's own change, without echoing it back.
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    listener = std::move(impl_->operator_listener);
+    impl_->operator_listener = nullptr;
+  }
+  bool applied = false;
+  const TimePoint at = ParseRfc3339(j.value("at", "")).value_or(now);
+  if (kind == "ack") {
+    applied = Ack(j.value("fingerprint", ""), j.value("by", ""), j.value("comment", ""), at,
+                  nullptr) == OpResult::kOk;
+  } else if (kind == "incident") {
+    int64_t id = 0;
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      for (const auto& [iid, inc] : impl_->incidents) {
+        if (inc.group_key == j.value("group_key", "") && inc.Open()) id = iid;
+      }
+    }
+    std::optional<IncidentStatus> status;
+    if (j.contains("status")) status = ParseIncidentStatus(j.value("status", ""));
+    std::optional<std::string> action, impact;
+    if (j.contains("current_action")) action = j.value("current_action", "");
+    if (j.contains("impact")) impact = j.value("impact", "");
+    applied =
+        id != 0 && (!j.contains("status") || status) &&
+        UpdateIncident(id, status, action, impact, j.value("by", ""), at, nullptr) == OpResult::kOk;
+  } else if (kind == "expire") {
+    applied = ExpireSilence(j.value("id", ""), at) == OpResult::kOk;
+  } else if (kind == "silence") {
+    std::string error;
+    std::optional<Silence> s = SilenceFromJson(text, now, &error);
+    if (s) {
+      s->id = j.value("id", "");
+      s->created_by = j.value("createdBy", "");
+      s->updated_at = now;
+      Impl& d = *impl_;
+      std::lock_guard<std::mutex> lock(d.mu);
+      auto it = std::find_if(d.silences.begin(), d.silences.end(),
+                             [&](const Silence& x) { return x.id == s->id; });
+      if (it == d.silences.end()) {
+        d.silences.push_back(*s);
+      } else {
+        *it = *s;
+      }
+      d.store->SaveSilence(*s);
+      applied = true;
+    }
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->operator_listener = std::move(listener);
+  return applied;
 }
 
 std::vector<Silence> Notifier::Silences() const {
@@ -191,6 +278,14 @@ OpResult Notifier::UpdateIncident(int64_t id, std::optional<IncidentStatus> stat
   if (changed) {
     d.store->SaveIncident(i);
     d.PostIncidentUpdate(i, now);
+    if (d.operator_listener) {
+      // Replicas number incidents on their own; the group key names the same incident.
+      nlohmann::json j = {{"group_key", i.group_key}, {"by", who}, {"at", FormatRfc3339(now)}};
+      if (status) j["status"] = IncidentStatusName(*status);
+      if (current_action) j["current_action"] = *current_action;
+      if (impact) j["impact"] = *impact;
+      d.operator_listener("incident", j.dump());
+    }
   }
   return OpResult::kOk;
 }

@@ -48,10 +48,15 @@ std::string CgroupTasks::PidsDir(std::string_view proc_self_cgroup, std::string_
 }
 
 CgroupTasks CgroupTasks::ForThisProcess() {
-  std::ifstream in("/proc/self/cgroup");
+  return ForProcessFile("/proc/self/cgroup", "/sys/fs/cgroup");
+}
+
+CgroupTasks CgroupTasks::ForProcessFile(const std::string& proc_self_cgroup,
+                                        std::string_view root) {
+  std::ifstream in(proc_self_cgroup);
   std::ostringstream text;
   text << in.rdbuf();
-  std::string dir = PidsDir(text.str(), "/sys/fs/cgroup");
+  std::string dir = PidsDir(text.str(), root);
   // The root cgroup (and a v2 path when the pids controller sits on v1) has no pids.max.
   if (!dir.empty() && !std::ifstream(dir + "/pids.max")) dir.clear();
   return CgroupTasks(std::move(dir));

@@ -18,6 +18,10 @@ class CgroupTasks {
  public:
   /// The cgroup of this process (/proc/self/cgroup); unlimited when it has no pids limit.
   static CgroupTasks ForThisProcess();
+  /// The cgroup that the file `proc_self_cgroup` (a /proc/PID/cgroup) names under the
+  /// cgroup mount `root`; unlimited ("" dir) when the file is missing or names none, or
+  /// when that cgroup has no pids.max (the root cgroup, a v2 path under a v1 controller).
+  static CgroupTasks ForProcessFile(const std::string& proc_self_cgroup, std::string_view root);
   /// The pids-controller directory named by a /proc/self/cgroup text under `root`, or ""
   /// when it names none: the v1 line listing "pids", else the v2 "0::" line.
   static std::string PidsDir(std::string_view proc_self_cgroup, std::string_view root);

@@ -23,101 +23,9 @@
 #include <vector>
 
 #include "agent/base/clock.h"
+#include "agent/webhooks/webhook_store.h"
 
 namespace fxagent {
-
-using EventTime = std::chrono::system_clock::time_point;
-
-enum class EventState { kPending = 0, kDelivered = 1, kDead = 2 };
-enum class EventSource { kReceived = 0, kReconciled = 1 };
-const char* ToString(EventState state);    // "pending" | "delivered" | "dead"
-const char* ToString(EventSource source);  // "received" | "reconciled"
-
-/// Dead-letter reasons stored in StoredEvent::dead_reason.
-inline constexpr char kDeadReasonMalformed[] = "malformed";
-inline constexpr char kDeadReasonMaxAttempts[] = "max_attempts";
-
-/// What the receiver hands to Store().
-struct NewEvent {
-  std::string id;  // dedup key; malformed bodies use "malformed:<sha256>"
-  std::string type;
-  std::string shipment_key;   // "" = unordered
-  std::string body;           // raw bytes
-  std::string signature_256;  // X-Hub-Signature-256 as received ("" = absent)
-  std::string signature;      // X-Hub-Signature as received ("" = absent)
-  std::string content_type;
-  EventSource source = EventSource::kReceived;
-  EventState state = EventState::kPending;  // kDelivered = record only; kDead = dead letter
-  std::string dead_reason;                  // with kDead
-  std::string last_error;                   // with kDead, a short reason
-  std::string traceparent;                  // W3C traceparent of the receive span ("" = not traced)
-};
-
-struct StoredEvent {
-  int64_t seq = 0;  // arrival order
-  std::string id;
-  std::string type;
-  std::string shipment_key;
-  std::string body;
-  std::string signature_256;
-  std::string signature;
-  std::string content_type;
-  EventTime received_at;
-  EventState state = EventState::kPending;
-  int attempts = 0;
-  EventTime next_attempt_at;
-  std::string last_error;
-  std::string dead_reason;
-  EventSource source = EventSource::kReceived;
-  std::string traceparent;  // the receive span's: delivery attempts join that trace
-};
-
-enum class StoreResult { kStored, kDuplicate, kError };
-const char* ToString(StoreResult result);
-
-struct StoreCounts {
-  int64_t pending = 0;  // spool depth
-  int64_t dead = 0;     // dead letters
-};
-
-struct StoreStats {
-  uint64_t transactions = 0;  // committed write transactions (one fsync each)
-  uint64_t stored = 0;
-  uint64_t duplicates = 0;
-  uint64_t failed_batches = 0;
-  uint64_t pruned = 0;
-};
-
-/// The forwarder's verdict on one delivery attempt.
-struct DeliveryOutcome {
-  enum class Kind { kDelivered, kRetry, kDead };
-  std::string id;
-  Kind kind = Kind::kDelivered;
-  int attempts = 0;           // attempts made so far, including this one
-  EventTime next_attempt_at;  // kRetry
-  std::string error;          // kRetry / kDead, e.g. "HTTP 500" (no secrets, no body)
-};
-
-struct DeadLetterQuery {
-  std::string type;                // "" = any
-  std::optional<EventTime> since;  // received at or after
-  int limit = 100;
-  int64_t before_seq = 0;  // page cursor: 0 = newest first page, else next_before_seq
-};
-
-struct DeadLetterPage {
-  std::vector<StoredEvent> items;  // newest first
-  int64_t next_before_seq = 0;     // 0 = no more pages
-};
-
-/// Which events go back to pending (attempts reset). Filters combine with AND; an empty
-/// request replays every dead letter. Malformed bodies are never replayed.
-struct ReplayRequest {
-  std::vector<std::string> ids;
-  std::string type;
-  std::optional<EventTime> since;
-  bool include_delivered = false;  // "replay from the last checkpoint"
-};
 
 struct EventStoreOptions {
   std::string data_dir;
@@ -134,7 +42,7 @@ struct EventStoreOptions {
   std::function<void(bool ok, const std::string& error)> on_write;
 };
 
-class WebhookEventStore {
+class WebhookEventStore final : public WebhookStore {
  public:
   /// Opens (or creates) the database and starts the writer thread. Never throws for I/O:
   /// when the database cannot be opened, writes fail until it can (see Healthy()).
@@ -146,35 +54,35 @@ class WebhookEventStore {
 
   /// Blocks until the event is durable (kStored), found to be a duplicate within
   /// dedup_window (kDuplicate) or the write failed (kError → answer 503).
-  StoreResult Store(NewEvent event);
+  StoreResult Store(NewEvent event) override;
   /// Records delivery outcomes in one transaction. False when the write failed.
-  bool ApplyOutcomes(std::vector<DeliveryOutcome> outcomes);
+  bool ApplyOutcomes(std::vector<DeliveryOutcome> outcomes) override;
   /// Puts matching events back to pending. Returns how many, or nullopt on failure.
-  std::optional<int64_t> Replay(const ReplayRequest& request);
+  std::optional<int64_t> Replay(const ReplayRequest& request) override;
   /// Deletes one dead letter. True if it existed, nullopt on failure.
-  std::optional<bool> PurgeDeadLetter(const std::string& id);
+  std::optional<bool> PurgeDeadLetter(const std::string& id) override;
   /// Requests a prune pass now (it also runs every prune_interval).
-  void PruneNow();
+  void PruneNow() override;
 
   /// Pending events due at `now`, oldest first, that are the earliest pending event of
   /// their shipment. Empty on failure.
-  std::vector<StoredEvent> DuePending(EventTime now, size_t limit);
+  std::vector<StoredEvent> DuePending(EventTime now, size_t limit) override;
   /// When the earliest shipment-head pending event is due; nullopt = none (or failure).
-  std::optional<EventTime> NextDueAt();
-  std::optional<DeadLetterPage> DeadLetters(const DeadLetterQuery& query);
-  std::optional<StoredEvent> Get(const std::string& id);
+  std::optional<EventTime> NextDueAt() override;
+  std::optional<DeadLetterPage> DeadLetters(const DeadLetterQuery& query) override;
+  std::optional<StoredEvent> Get(const std::string& id) override;
   /// Which of `ids` the store holds, in any state and from any source (received or
   /// reconciled); nullopt on failure. Used by the reconciler to find missed events.
-  std::optional<std::set<std::string>> KnownIds(const std::vector<std::string>& ids);
+  std::optional<std::set<std::string>> KnownIds(const std::vector<std::string>& ids) override;
   /// Last received_at per event type (for gauges and gap tracking after restart).
-  std::map<std::string, EventTime> LastReceivedByType();
+  std::map<std::string, EventTime> LastReceivedByType() override;
   /// Up to `per_type` most recent arrival times per type, oldest first.
-  std::map<std::string, std::vector<EventTime>> RecentArrivals(size_t per_type);
+  std::map<std::string, std::vector<EventTime>> RecentArrivals(size_t per_type) override;
 
-  StoreCounts Counts() const;
-  StoreStats Stats() const;
+  StoreCounts Counts() const override;
+  StoreStats Stats() const override;
   /// False after a failed write or open, until a write (or the recheck) succeeds again.
-  bool Healthy() const { return healthy_.load(); }
+  bool Healthy() const override { return healthy_.load(); }
   const std::string& path() const { return path_; }
 
  private:

@@ -70,7 +70,7 @@ struct Transfer {
 }  // namespace
 
 struct WebhookForwarder::Impl {
-  Impl(ForwarderOptions opts, WebhookEventStore& s, prometheus::Registry& registry)
+  Impl(ForwarderOptions opts, WebhookStore& s, prometheus::Registry& registry)
       : options(std::move(opts)),
         store(s),
         forwarded(prometheus::BuildCounter()
@@ -90,7 +90,7 @@ struct WebhookForwarder::Impl {
   void Record(const std::vector<DeliveryOutcome>& outcomes);
 
   ForwarderOptions options;
-  WebhookEventStore& store;
+  WebhookStore& store;
   prometheus::Family<prometheus::Counter>& forwarded;
   prometheus::Counter& delivered;
   prometheus::Counter& retried;
@@ -326,7 +326,7 @@ void WebhookForwarder::Impl::Run() {
   if (!last.empty() && store.ApplyOutcomes(last)) Record(last);
 }
 
-WebhookForwarder::WebhookForwarder(ForwarderOptions options, WebhookEventStore& store,
+WebhookForwarder::WebhookForwarder(ForwarderOptions options, WebhookStore& store,
                                    prometheus::Registry& registry) {
   static std::once_flag curl_init;
   std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });

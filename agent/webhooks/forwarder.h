@@ -56,7 +56,7 @@ struct ForwarderStats {
 class WebhookForwarder {
  public:
   /// `store` and `registry` must outlive the forwarder.
-  WebhookForwarder(ForwarderOptions options, WebhookEventStore& store,
+  WebhookForwarder(ForwarderOptions options, WebhookStore& store,
                    prometheus::Registry& registry);
   ~WebhookForwarder();  // Stop()
   WebhookForwarder(const WebhookForwarder&) = delete;

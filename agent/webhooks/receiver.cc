@@ -21,7 +21,7 @@ namespace {
 constexpr char kUnknownType[] = "unknown";
 
 // The store's write wrapped in a "webhook persist" child span.
-StoreResult PersistIn(WebhookEventStore& store, const ScopedSpan& parent, NewEvent event) {
+StoreResult PersistIn(WebhookStore& store, const ScopedSpan& parent, NewEvent event) {
   ScopedSpan persist = parent.StartChild("webhook persist");
   StoreResult stored = store.Store(std::move(event));
   if (stored == StoreResult::kError) persist.SetError("store_unavailable");
@@ -50,7 +50,7 @@ const std::string* WebhookRequest::Header(std::string_view name) const {
   return nullptr;
 }
 
-WebhookReceiver::WebhookReceiver(const WebhooksSection& config, WebhookEventStore& store,
+WebhookReceiver::WebhookReceiver(const WebhooksSection& config, WebhookStore& store,
                                  prometheus::Registry& registry, ReceiverHooks hooks)
     : config_(config),
       store_(store),

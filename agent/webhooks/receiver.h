@@ -71,7 +71,7 @@ inline constexpr char kOutcomeError[] = "error";
 class WebhookReceiver {
  public:
   /// `config`, `store` and `registry` must outlive the receiver.
-  WebhookReceiver(const WebhooksSection& config, WebhookEventStore& store,
+  WebhookReceiver(const WebhooksSection& config, WebhookStore& store,
                   prometheus::Registry& registry, ReceiverHooks hooks = {});
 
   /// Largest body accepted; the HTTP layer should refuse larger Content-Length values
@@ -94,7 +94,7 @@ class WebhookReceiver {
                          const char* outcome, int status, std::string body, ScopedSpan& span);
 
   const WebhooksSection& config_;
-  WebhookEventStore& store_;
+  WebhookStore& store_;
   ReceiverHooks hooks_;
   TypeLabelLimiter limiter_;
   prometheus::Family<prometheus::Counter>& received_;

@@ -102,6 +102,11 @@ bool WebhookReconciler::Sleep(std::chrono::milliseconds d) {
 void WebhookReconciler::Loop() {
   std::chrono::milliseconds delay = options_.first_run_delay;
   while (Sleep(delay)) {
+    if (options_.active && !options_.active()) {
+      // Another replica leads: look again soon, so a new leader reconciles promptly.
+      delay = std::min<std::chrono::milliseconds>(reconcile_.interval, std::chrono::seconds(5));
+      continue;
+    }
     RunOnce();
     delay = std::max<std::chrono::milliseconds>(reconcile_.interval, std::chrono::seconds(1));
   }

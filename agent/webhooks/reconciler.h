@@ -62,6 +62,9 @@ struct ReconcilerOptions {
   /// Safety net for pages without timestamps.
   int max_pages = 1000;
   std::shared_ptr<const Clock> clock = MakeSystemClock();
+  /// Whether this process runs the scheduled reconciliation now; in a cluster only the
+  /// leader does (one set of API calls, one verdict on what is missing). Empty = always.
+  std::function<bool()> active;
 };
 
 enum class ReconcileOutcome { kOk, kError, kRateLimited };

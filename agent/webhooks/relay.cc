@@ -17,10 +17,22 @@ WebhookRelay::WebhookRelay(const WebhooksSection& config, const std::string& dat
   store_options.dedup_window = config.dedup_window;
   store_options.clock = options.clock;
   storage_health_ = std::make_unique<StorageHealth>(registry, kStoreWebhooks, options.log);
-  store_options.on_write = [health = storage_health_.get()](bool ok, const std::string& error) {
+  auto on_write = [health = storage_health_.get()](bool ok, const std::string& error) {
     health->Record(ok, error);
   };
-  store_ = std::make_unique<WebhookEventStore>(store_options);
+  if (options.shared_store) {
+    PgEventStoreOptions pg = *options.shared_store;
+    pg.dedup_window = config.dedup_window;
+    pg.clock = options.clock;
+    pg.on_write = on_write;
+    auto shared = std::make_unique<PgEventStore>(std::move(pg));
+    shared_ = shared.get();
+    store_ = std::move(shared);
+    sync_interval_ = options.cluster_sync_interval;
+  } else {
+    store_options.on_write = on_write;
+    store_ = std::make_unique<WebhookEventStore>(store_options);
+  }
 
   GapTrackerOptions gap_options;
   gap_options.expect = config.expect;
@@ -32,12 +44,15 @@ WebhookRelay::WebhookRelay(const WebhooksSection& config, const std::string& dat
   forwarder_options.backoff_max = options.backoff_max;
   forwarder_options.timeout = options.delivery_timeout;
   forwarder_options.clock = options.clock;
+  // Another replica's events (and leases that expired) are found by polling.
+  if (shared_ != nullptr) forwarder_options.poll_interval = std::chrono::seconds(1);
   forwarder_ = std::make_unique<WebhookForwarder>(forwarder_options, *store_, registry);
 
   receiver_ = std::make_unique<WebhookReceiver>(
       config, *store_, registry,
       ReceiverHooks{.on_stored = [f = forwarder_.get()] { f->Wake(); },
-                    .gaps = gaps_.get(),
+                    // In a cluster, arrivals anywhere are observed by the sync thread.
+                    .gaps = shared_ != nullptr ? nullptr : gaps_.get(),
                     .clock = options.clock});
 }
 
@@ -48,9 +63,48 @@ void WebhookRelay::Start() {
   gaps_->Seed(store_->RecentArrivals(kSeedArrivals));
   receiver_->RefreshStoreGauges();
   forwarder_->Start();
+  if (shared_ != nullptr && !sync_thread_.joinable()) {
+    synced_seq_ = shared_->MaxArrivalSeq();
+    sync_stopping_ = false;
+    sync_thread_ = std::thread([this] { ClusterSyncLoop(); });
+  }
 }
 
-void WebhookRelay::Stop() { forwarder_->Stop(); }
+void WebhookRelay::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
+  forwarder_->Stop();
+}
+
+void WebhookRelay::ClusterSyncLoop() {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  while (!sync_cv_.wait_for(lock, sync_interval_, [this] { return sync_stopping_; })) {
+    lock.unlock();
+    ClusterSyncOnce();
+    lock.lock();
+  }
+}
+
+void WebhookRelay::ClusterSyncOnce() {
+  constexpr size_t kPage = 5000;
+  std::map<std::string, EventTime> last;
+  for (;;) {
+    std::vector<Arrival> arrivals = shared_->ArrivalsAfter(synced_seq_, kPage);
+    for (const Arrival& a : arrivals) {
+      gaps_->Observe(a.type, a.received_at);
+      EventTime& t = last[a.type];
+      t = std::max(t, a.received_at);
+      synced_seq_ = std::max(synced_seq_, a.seq);
+    }
+    if (arrivals.size() < kPage) break;
+  }
+  if (!last.empty()) receiver_->SeedLastReceived(last);
+  receiver_->RefreshStoreGauges();
+}
 
 std::optional<int64_t> WebhookRelay::Replay(const ReplayRequest& request) {
   std::optional<int64_t> n = store_->Replay(request);

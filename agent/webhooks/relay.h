@@ -5,10 +5,13 @@
 /// thread (from Start()). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "agent/base/clock.h"
 #include "agent/config/config.h"
@@ -16,6 +19,7 @@
 #include "agent/webhooks/event_store.h"
 #include "agent/webhooks/forwarder.h"
 #include "agent/webhooks/gap_tracker.h"
+#include "agent/webhooks/pg_event_store.h"
 #include "agent/webhooks/receiver.h"
 
 namespace prometheus {
@@ -31,12 +35,17 @@ struct WebhookRelayOptions {
   std::chrono::milliseconds delivery_timeout = std::chrono::seconds(10);
   std::shared_ptr<const Clock> clock = MakeSystemClock();
   Logger* log = nullptr;  // store failures and recoveries; must outlive the relay
+  /// Set = cluster mode: the spool is this PostgreSQL store (shared by every replica)
+  /// instead of `data_dir/webhooks.db`; gap tracking and the spool gauges then follow
+  /// the whole cluster's arrivals (synced every `cluster_sync_interval`).
+  std::optional<PgEventStoreOptions> shared_store;
+  std::chrono::milliseconds cluster_sync_interval = std::chrono::seconds(1);
 };
 
 class WebhookRelay {
  public:
-  /// Opens `data_dir/webhooks.db` (creating the directory). `config` and `registry`
-  /// must outlive the relay. Does not throw for I/O: an unwritable store answers 503 and
+  /// Opens `data_dir/webhooks.db` (creating the directory), or the shared store. `config` and
+  /// `registry` must outlive the relay. Does not throw for I/O: an unwritable store answers 503 and
   /// shows in flexport_agent_storage_*{store="webhooks"}.
   WebhookRelay(const WebhooksSection& config, const std::string& data_dir,
                prometheus::Registry& registry, WebhookRelayOptions options = {});
@@ -50,7 +59,7 @@ class WebhookRelay {
   void Stop();
 
   WebhookReceiver& receiver() { return *receiver_; }
-  WebhookEventStore& store() { return *store_; }
+  WebhookStore& store() { return *store_; }
   GapTracker& gaps() { return *gaps_; }
   WebhookForwarder& forwarder() { return *forwarder_; }
 
@@ -65,13 +74,26 @@ class WebhookRelay {
   }
   /// For /readyz: the store accepted its last write.
   bool Ready() const { return store_->Healthy(); }
+  /// True when the spool is the cluster's shared store.
+  bool Shared() const { return shared_ != nullptr; }
 
  private:
+  void ClusterSyncLoop();
+  void ClusterSyncOnce();
+
   std::unique_ptr<StorageHealth> storage_health_;  // before store_: its writer reports here
-  std::unique_ptr<WebhookEventStore> store_;
+  std::unique_ptr<WebhookStore> store_;
   std::unique_ptr<GapTracker> gaps_;
   std::unique_ptr<WebhookForwarder> forwarder_;
   std::unique_ptr<WebhookReceiver> receiver_;
+
+  PgEventStore* shared_ = nullptr;  // store_ in cluster mode
+  std::chrono::milliseconds sync_interval_{1000};
+  int64_t synced_seq_ = 0;  // sync thread only (after Start)
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool sync_stopping_ = false;
+  std::thread sync_thread_;
 };
 
 }  // namespace fxagent

@@ -1,6 +1,6 @@
 #include "rules/alerting/alert_state.h"
 
-#include <cstdio>
+#include "rules/alerting/fingerprint.h"
 
 namespace fxagent::alerting {
 
@@ -22,23 +22,7 @@ const SharedStringMap& EmptyStringMap() {
 }
 
 std::string AlertState::Fingerprint() const {
-  // prometheus/common model.LabelSet.Fingerprint: FNV-1a over name, 0xff, value, 0xff.
-  uint64_t h = 14695981039346656037ULL;
-  auto add = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-  };
-  for (const auto& [name, value] : labels()) {
-    add(name);
-    add("\xff");
-    add(value);
-    add("\xff");
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return FingerprintHex(LabelSetFingerprint(labels()));
 }
 
 std::string HighestSeverity(const std::vector<AlertState>& alerts, bool include_pending) {

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "tests/e2e_alerts/e2e_harness.h"
+#include "tests/support/ci_skip.h"
 #include "tests/support/metric_value.h"
 
 namespace fxagent::e2e {
@@ -234,7 +235,8 @@ TEST_F(E2eAlerts, AgentNetworkDown) {
   // The connectivity check answers again (any HTTP answer proves the network).
   httplib::Server check;
   if (!check.bind_to_port("127.0.0.1", check_port)) {
-    GTEST_SKIP() << "port " << check_port << " was taken meanwhile; cannot clear the fault";
+    FXAGENT_SKIP_OR_FAIL_IN_CI() << "port " << check_port
+                                 << " was taken meanwhile; cannot clear the fault";
   }
   std::thread serve([&] { check.listen_after_bind(); });
   ExpectResolves("FlexportAgentNetworkDown");

@@ -172,11 +172,12 @@ std::string Stack::StartAgent(const AgentOptions& options) {
       "\"\n[[routes]]\nseverities = [\"P1\", \"P2\"]\nreceivers = [\"e2e-hook\"]\n"
       "group_wait = \"0s\"\n";
   WriteFile(dir() + "/agent.toml", config);
+  std::vector<std::string> env{std::string("E2E_API_KEY=") + kApiKey,
+                               std::string("E2E_WEBHOOK_SECRET=") + kWebhookSecret};
+  env.insert(env.end(), options.env.begin(), options.env.end());
   agent_ = std::make_unique<testing::AgentProcess>(
       dir(), "agent",
-      std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", dir() + "/agent.toml"},
-      std::vector<std::string>{std::string("E2E_API_KEY=") + kApiKey,
-                               std::string("E2E_WEBHOOK_SECRET=") + kWebhookSecret},
+      std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", dir() + "/agent.toml"}, env,
       data_dir);
   if (!agent_->WaitListening("public", std::chrono::seconds(30))) {
     return "the agent did not write listen.json: " + AgentLogs();

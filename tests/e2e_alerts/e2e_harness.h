@@ -85,6 +85,8 @@ struct AgentOptions {
   std::string probes_extra;    // raw TOML lines appended to [probes]
   std::string webhooks_extra;  // raw TOML appended after [webhooks] secrets (may open tables)
   std::string data_dir;        // default: {dir}/data
+
+  std::vector<std::string> env;  // extra "NAME=value" entries for the agent's environment
 };
 
 /// One sim and one agent in a temporary directory.

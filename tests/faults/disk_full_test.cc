@@ -1,15 +1,21 @@
-// Disk full: the agent's data_dir is a small tmpfs that the test fills (webhooks first,
-// then a filler file, so the fault is deterministic). The real flexport-agent and
-// flexport-sim run over loopback. While the disk is full, webhook ingest answers 503 and
-// never 200 for an event it could not store, nothing crashes (/healthz answers), and the
-// default rule FlexportAgentStorageFailing (P2) fires and reaches the receiver. Once the
-// filler is deleted, without a restart: the stores recover by themselves, new webhooks get
-// 200, every acknowledged event reaches the app exactly once, and the alert resolves.
-// This is also FlexportAgentStorageFailing's end-to-end test (see tests/e2e_alerts).
+// Disk full, end to end: the real flexport-agent and flexport-sim run over loopback, and
+// the agent's storage fills up. While it is full, webhook ingest answers 503 and never 200
+// for an event it could not store, nothing crashes (/healthz answers), and the default
+// rule FlexportAgentStorageFailing (P2) fires and reaches the receiver. Once space returns,
+// without a restart: the stores recover by themselves, new webhooks get 200, every
+// acknowledged event reaches the app exactly once, and the alert resolves. This is also
+// FlexportAgentStorageFailing's end-to-end test (see tests/e2e_alerts).
 //
-// Needs CAP_SYS_ADMIN (root) to mount; skipped otherwise. The tmpfs lives in a private
-// mount namespace of the test process, so it disappears with the test even if the test is
-// killed, and it is unmounted in teardown.
+// Two ways to fill the disk, one test body:
+// - FaultVfs (always runs, no privilege): the agent runs with FXAGENT_TEST_FAULT_VFS, a
+//   test-only SQLite VFS shim (agent/fault_vfs) that fails every write with SQLITE_FULL
+//   while the control file says "full".
+// - Tmpfs (the real-disk check): data_dir is a small tmpfs that the test fills (webhooks
+//   first, then a filler file, so the fault is deterministic). Mounting needs
+//   CAP_SYS_ADMIN (being root is not enough, e.g. in an unprivileged container); without
+//   it the test skips, and fails instead when CI is set, so CI cannot lose it silently.
+//   The tmpfs lives in a private mount namespace of the test process, so it disappears
+//   with the test even if the test is killed, and it is unmounted in teardown.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -18,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -27,6 +34,7 @@
 #include <vector>
 
 #include "tests/e2e_alerts/e2e_harness.h"
+#include "tests/support/ci_skip.h"
 
 namespace fxagent::e2e {
 namespace {
@@ -46,7 +54,8 @@ class TmpfsMount {
   /// "" when mounted, else why not (the caller skips).
   std::string Mount(const std::string& dir, const std::string& size) {
     if (unshare(CLONE_NEWNS) != 0) {
-      return std::string("cannot create a mount namespace (needs root): ") + std::strerror(errno);
+      return std::string("cannot create a mount namespace (needs CAP_SYS_ADMIN): ") +
+             std::strerror(errno);
     }
     // Nothing mounted here propagates back to the host's namespace.
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
@@ -121,12 +130,56 @@ std::string EventBody(const std::string& id, int shipment) {
       .dump();
 }
 
-class DiskFull : public ::testing::Test {
+enum class Filler { kFaultVfs, kTmpfs };
+void PrintTo(Filler f, std::ostream* os) { *os << (f == Filler::kFaultVfs ? "FaultVfs" : "Tmpfs"); }
+
+class DiskFull : public ::testing::TestWithParam<Filler> {
  protected:
   void SetUp() override {
     data_dir_ = mount_dir_.path() + "/data";
+    if (GetParam() == Filler::kFaultVfs) {
+      control_ = mount_dir_.path() + "/storage-fault";
+      SetVfsFault("none");
+      return;
+    }
     const std::string why = mount_.Mount(data_dir_, "4m");
-    if (!why.empty()) GTEST_SKIP() << why;
+    if (why.empty()) return;
+    // In CI a skip would drop the only real-disk check without anyone noticing.
+    FXAGENT_SKIP_OR_FAIL_IN_CI() << why;
+  }
+
+  // Replaces the control file in one rename: the agent re-reads it on every write.
+  void SetVfsFault(const std::string& word) {
+    testing::WriteFile(control_ + ".new", word + "\n");
+    std::filesystem::rename(control_ + ".new", control_);
+  }
+
+  AgentOptions Options() {
+    AgentOptions options;
+    options.data_dir = data_dir_;
+    if (!control_.empty()) options.env = {"FXAGENT_TEST_FAULT_VFS=" + control_};
+    return options;
+  }
+  // Leaves a little space: the next few webhooks may still fit, then the store refuses.
+  void FillAlmost() {
+    if (GetParam() == Filler::kFaultVfs) {
+      SetVfsFault("full");
+      return;
+    }
+    ASSERT_GE(Fill(data_dir_ + "/filler", 48 * 1024), 0) << std::strerror(errno);
+  }
+  // Takes every byte left: the store cannot write anything at all.
+  void FillUp() {
+    if (GetParam() == Filler::kFaultVfs) return;  // every write fails already
+    ASSERT_GE(Fill(data_dir_ + "/filler", 0), 0) << std::strerror(errno);
+    EXPECT_EQ(std::filesystem::space(data_dir_).available, 0u);
+  }
+  void FreeSpace() {
+    if (GetParam() == Filler::kFaultVfs) {
+      SetVfsFault("none");
+      return;
+    }
+    std::filesystem::remove(data_dir_ + "/filler");
   }
 
   // Posts a new event; records it as acknowledged (200) or refused (503).
@@ -167,16 +220,16 @@ class DiskFull : public ::testing::Test {
   testing::TempDir mount_dir_;  // declared first: removed after the unmount
   TmpfsMount mount_;            // unmounted after the stack stopped the agent
   std::string data_dir_;
-  AppStub app_{503};  // the app is down at first: acknowledged events wait in the spool
+  std::string control_;  // the fault VFS's control file (FaultVfs only)
+  AppStub app_{503};     // the app is down at first: acknowledged events wait in the spool
   Stack stack_;
   int next_ = 0;
   std::set<std::string> acked_;
   std::map<std::string, int> refused_;  // id -> shipment, to send again as Flexport would
 };
 
-TEST_F(DiskFull, RefusesWithoutCrashAlertsAndRecoversWhenSpaceReturns) {
-  AgentOptions options;
-  options.data_dir = data_dir_;
+TEST_P(DiskFull, RefusesWithoutCrashAlertsAndRecoversWhenSpaceReturns) {
+  AgentOptions options = Options();
   options.webhooks_extra = "forward_to = \"" + app_.Url() + "\"\n" + kNoGapPages;
   ASSERT_TRUE(stack_.StartAgent(options).empty()) << stack_.AgentLogs();
   ASSERT_TRUE(stack_.WaitForBaseline()) << stack_.AgentLogs();
@@ -189,7 +242,7 @@ TEST_F(DiskFull, RefusesWithoutCrashAlertsAndRecoversWhenSpaceReturns) {
   for (int i = 0; i < 7; ++i) heads.insert("evt_disk_" + std::to_string(i));
 
   // Leave a little space, then let webhooks fill the disk until the store refuses one.
-  ASSERT_GE(Fill(data_dir_ + "/filler", 48 * 1024), 0) << std::strerror(errno);
+  ASSERT_NO_FATAL_FAILURE(FillAlmost());
   int status = 0;
   for (int i = 0; i < 500 && status != 503; ++i) {
     status = Send();
@@ -197,8 +250,7 @@ TEST_F(DiskFull, RefusesWithoutCrashAlertsAndRecoversWhenSpaceReturns) {
   }
   ASSERT_EQ(status, 503) << "the disk never filled up" << Diagnostics();
   // Now take every byte left: the store cannot write anything at all.
-  ASSERT_GE(Fill(data_dir_ + "/filler", 0), 0) << std::strerror(errno);
-  EXPECT_EQ(std::filesystem::space(data_dir_).available, 0u);
+  ASSERT_NO_FATAL_FAILURE(FillUp());
   for (int i = 0; i < 10; ++i) EXPECT_EQ(Send(), 503) << Diagnostics();
 
   // Nothing crashed: the process lives and both listeners answer.
@@ -256,7 +308,7 @@ TEST_F(DiskFull, RefusesWithoutCrashAlertsAndRecoversWhenSpaceReturns) {
   ASSERT_TRUE(stack_.AgentRunning()) << stack_.AgentLogs();
 
   // Space returns; no restart. The stores find out by themselves (no webhook needed).
-  std::filesystem::remove(data_dir_ + "/filler");
+  FreeSpace();
   ASSERT_TRUE(WaitFor([&] { return stack_.InternalGet("/readyz") == 200; }, kDeadline))
       << "not ready again after space returned" << Diagnostics();
   ASSERT_TRUE(WaitFor(
@@ -337,6 +389,11 @@ TEST_F(DiskFull, RefusesWithoutCrashAlertsAndRecoversWhenSpaceReturns) {
   EXPECT_TRUE(found) << "no incident for " << kAlert << ": " << body;
   EXPECT_TRUE(stack_.AgentRunning()) << stack_.AgentLogs();
 }
+
+INSTANTIATE_TEST_SUITE_P(Fillers, DiskFull, ::testing::Values(Filler::kFaultVfs, Filler::kTmpfs),
+                         [](const ::testing::TestParamInfo<Filler>& info) {
+                           return info.param == Filler::kFaultVfs ? "FaultVfs" : "Tmpfs";
+                         });
 
 }  // namespace
 }  // namespace fxagent::e2e

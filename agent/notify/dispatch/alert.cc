@@ -3,25 +3,10 @@
 #include <cstdio>
 #include <ctime>
 
+#include "rules/alerting/fingerprint.h"
+
 namespace fxagent {
 namespace {
-
-constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
-constexpr uint64_t kFnvPrime = 1099511628211ULL;
-constexpr unsigned char kSeparator = 0xff;
-
-uint64_t HashAdd(uint64_t h, const std::string& s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
-
-uint64_t HashAddByte(uint64_t h, unsigned char b) {
-  h ^= b;
-  return h * kFnvPrime;
-}
 
 std::tm UtcTm(TimePoint t, int64_t* millis) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -41,21 +26,10 @@ std::tm UtcTm(TimePoint t, int64_t* millis) {
 }  // namespace
 
 uint64_t LabelSetFingerprint(const LabelSet& labels) {
-  uint64_t h = kFnvOffset;
-  for (const auto& [name, value] : labels) {  // std::map iterates in sorted order
-    h = HashAdd(h, name);
-    h = HashAddByte(h, kSeparator);
-    h = HashAdd(h, value);
-    h = HashAddByte(h, kSeparator);
-  }
-  return h;
+  return alerting::LabelSetFingerprint(labels);
 }
 
-std::string FingerprintHex(uint64_t fingerprint) {
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(fingerprint));
-  return buf;
-}
+std::string FingerprintHex(uint64_t fingerprint) { return alerting::FingerprintHex(fingerprint); }
 
 std::string Alert::Fingerprint() const { return FingerprintHex(LabelSetFingerprint(labels)); }
 

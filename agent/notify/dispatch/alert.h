@@ -28,8 +28,7 @@ struct Alert {
   bool Firing() const { return state == State::kFiring; }
 };
 
-/// prometheus/common model.labelSetToFingerprint: FNV-1a 64 over the label names in
-/// sorted order, each name and value followed by the 0xff separator byte.
+/// Alertmanager's fingerprint; rules/alerting/fingerprint.h has the one implementation.
 uint64_t LabelSetFingerprint(const LabelSet& labels);
 std::string FingerprintHex(uint64_t fingerprint);
 

@@ -83,6 +83,15 @@ const InvalidCase kInvalidCases[] = {
     {"invalid-section-not-table.toml", "1:10: probes: expected a table ([probes])"},
     {"invalid-bad-otlp-endpoint.toml",
      "5:17: tracing.otlp_endpoint: expected an http:// or https:// URL"},
+    {"invalid-cluster-without-shared-store.toml",
+     "4:1: [cluster] needs a shared store: set [storage] url to a PostgreSQL database"},
+    {"invalid-storage-schema.toml",
+     "6:10: storage.schema: must be a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 "
+     "characters), got \"Flexport-Agent\""},
+    // The url may hold a password: the message never quotes it.
+    {"invalid-storage-url.toml",
+     "5:7: storage.url: expected \"\" (embedded SQLite), a postgresql:// URI or a libpq "
+     "conninfo string (key=value ...)"},
 };
 
 class InvalidConfigTest : public ::testing::TestWithParam<InvalidCase> {};

@@ -14,6 +14,13 @@ TEST(FingerprintTest, MatchesPrometheusKnownVectors) {
   a.labels = {{"name", "garland, briggs"}, {"fear", "love is not enough"}};
   EXPECT_EQ(a.Fingerprint(), FingerprintHex(5799056148416392346ULL));
   EXPECT_EQ(a.Fingerprint().size(), 16u);
+  // Computed by Debian's prometheus-alertmanager (GET /api/v2/alerts); the same vectors
+  // check AlertState::Fingerprint in tests/rules/alerting.
+  a.labels = {{"alertname", "FlexportApiDown"},
+              {"component", "api"},
+              {"instance", "flexport-agent"},
+              {"severity", "P1"}};
+  EXPECT_EQ(a.Fingerprint(), "d9dbd55fa42d7de2");
 }
 
 TEST(FingerprintTest, HandComputedFnv1a) {

@@ -57,22 +57,20 @@ class OtlpConformanceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     node_ = FindInPath("node");
-    if (node_.empty())
-      GTEST_SKIP() << "node not found in PATH: install nodejs to run the OTLP "
-                      "schema conformance check";
+    ASSERT_FALSE(node_.empty()) << "node not found in PATH: install nodejs (scripts/install-deps "
+                                   "does) to run the OTLP schema conformance check";
     decoder_dir_ = FXAGENT_OTLP_DECODE_DIR;
     // ctest -j runs these tests in parallel processes: one `npm ci` at a time.
     InstallLock lock(decoder_dir_ + "/.install.lock");
     if (!fs::exists(fs::path(decoder_dir_) /
                     "node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js")) {
       std::string npm = FindInPath("npm");
-      if (npm.empty()) GTEST_SKIP() << "npm not found in PATH: install npm to run the OTLP check";
+      ASSERT_FALSE(npm.empty()) << "npm not found in PATH: install npm to run the OTLP check";
       auto r = testing::RunCommand(tmp_.path(),
                                    {npm, "ci", "--prefix", decoder_dir_, "--no-audit", "--no-fund"},
                                    {}, std::chrono::seconds(300));
-      if (r.status != 0) {
-        GTEST_SKIP() << "npm ci failed in " << decoder_dir_ << " (no registry access?):\n" << r.err;
-      }
+      ASSERT_EQ(r.status, 0) << "npm ci failed in " << decoder_dir_ << " (no registry access?):\n"
+                             << r.err;
     }
   }
 

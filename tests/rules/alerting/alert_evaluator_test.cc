@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "rules/alerting/rule_loader.h"
 #include "rules/alerting/self_scraper.h"
@@ -186,13 +188,45 @@ TEST(SelfScraper, IngestsRegistryAndSetsRetention) {
   EXPECT_EQ(InstantClassify(rules, store, 0).size(), 1u);
 }
 
+// Fingerprints that Alertmanager itself computed: the first two from Debian's
+// prometheus-alertmanager (POST /api/v2/alerts, then GET /api/v2/alerts), the third from
+// a webhook payload that an Alertmanager sent (13 labels), the last prometheus/common's own
+// test vector (TestMetricToFingerprint).
 TEST(Fingerprint, MatchesAlertmanager) {
-  AlertState s;
-  s.label_set = std::make_shared<const StringMap>(StringMap{{"alertname", "A"}});
-  EXPECT_EQ(s.Fingerprint().size(), 16u);
-  AlertState t = s;
-  t.label_set = std::make_shared<const StringMap>(StringMap{{"alertname", "A"}, {"x", "y"}});
-  EXPECT_NE(s.Fingerprint(), t.Fingerprint());
+  const std::vector<std::pair<StringMap, std::string>> known = {
+      {{{"alertname", "FlexportApiDown"},
+        {"component", "api"},
+        {"instance", "flexport-agent"},
+        {"severity", "P1"}},
+       "d9dbd55fa42d7de2"},
+      {{{"alertname", "FlexportAgentStorageFailing"},
+        {"component", "agent"},
+        {"severity", "P2"},
+        {"store", "webhooks"},
+        {"unicode", "\xc3\xa9 \xe2\x9c\x93"}},  // "é ✓" in UTF-8
+       "e4c80e859079ace6"},
+      {{{"alertname", "Deployment"},
+        {"app_kubernetes_io_instance", "eric-oss-common-base"},
+        {"app_kubernetes_io_managed_by", "Helm"},
+        {"app_kubernetes_io_name", "eric-pm-kube-state-metrics"},
+        {"app_kubernetes_io_version", "2.1.0_10"},
+        {"chart", "eric-pm-kube-state-metrics-2.1.0_10"},
+        {"deployment", "eric-log-transformer"},
+        {"instance", "192.168.69.53:8080"},
+        {"job", "eric-pm-kube-state-metrics"},
+        {"kubernetes_name", "eric-pm-kube-state-metrics"},
+        {"kubernetes_namespace", "eric-eo-cm-ci406"},
+        {"namespace", "eric-eo-cm-ci406"},
+        {"severity", "Warning"}},
+       "fbab788ec4c1018b"},
+      {{{"name", "garland, briggs"}, {"fear", "love is not enough"}}, "507a62d79ee76c9a"},
+      {{}, "cbf29ce484222325"},
+  };
+  for (const auto& [labels, fingerprint] : known) {
+    AlertState s;
+    s.label_set = std::make_shared<const StringMap>(labels);
+    EXPECT_EQ(s.Fingerprint(), fingerprint) << labels.size() << " labels";
+  }
 }
 
 }  // namespace
