@@ -58,7 +58,7 @@ bench: build
 	@scripts/install-bench-deps
 	@bench/footprint/run.sh $(BUILD_DIR)
 	@bench/webhook_ingest/run.sh $(BUILD_DIR)
-	@$(BUILD_DIR)/bench/proxy/proxy_bench
+	@bench/proxy/run.sh $(BUILD_DIR)
 	@bench/rules/run.sh $(BUILD_DIR)
 	@bench/detect/run.sh $(BUILD_DIR)
 

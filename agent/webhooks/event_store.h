@@ -48,7 +48,7 @@ class WebhookEventStore final : public WebhookStore {
   /// when the database cannot be opened, writes fail until it can (see Healthy()).
   explicit WebhookEventStore(EventStoreOptions options);
   /// Finishes queued writes, then stops the writer thread.
-  ~WebhookEventStore();
+  ~WebhookEventStore() override;
   WebhookEventStore(const WebhookEventStore&) = delete;
   WebhookEventStore& operator=(const WebhookEventStore&) = delete;
 

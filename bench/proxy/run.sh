@@ -78,7 +78,8 @@ read -r AGENT_INTERNAL AGENT_EGRESS < <(python3 -c 'import json,sys; j=json.load
 wait_for curl -fsS -o /dev/null "http://$AGENT_INTERNAL/readyz"
 wait_for http_ok "http://$AGENT_EGRESS$PATH_Q"
 
-# --- nginx: foreground, unprivileged, every path in $WORK ---
+# --- nginx: foreground, unprivileged, every path in $WORK. One worker per core
+# (`auto`), as the agent's thread pool may use every core: a fair comparison. ---
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
 USER_LINE=""
@@ -87,7 +88,7 @@ cat >"$WORK/nginx/nginx.conf" <<CONF
 $USER_LINE
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes auto;
 error_log $WORK/nginx/error.log warn;
 pid $WORK/nginx/nginx.pid;
 events { worker_connections 1024; }

@@ -1,7 +1,10 @@
 // bench/rules: 200 alert rules over 5,000 series holding 1 h of 5 s samples. Measures the
 // evaluation time per tick and the store's bytes per sample in-process, and with --emit DIR
 // writes the same rules and input as a promtool unit test (rules.yml + bench_test.yml) so
-// `promtool test rules` and `rules_tool test` can be timed on identical work.
+// `promtool test rules` and `rules_tool test` can be timed on identical work. The test
+// expects, for every rule, exactly the alerts this engine has firing at 1 h (evaluated
+// every 5 s over the hour), so both tools passing it means both produce the same alerts.
+#include <malloc.h>
 #include <prometheus/registry.h>
 
 #include <algorithm>
@@ -9,6 +12,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -142,6 +146,69 @@ std::string SeriesText(const Labels& l) {
   return out + "}";
 }
 
+// Bytes of C heap in use, large (mmapped) blocks included.
+size_t HeapInUse() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+// Single-quoted YAML scalar.
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// The firing alerts of this engine at 1 h, as promtool's alert_rule_test entries: the
+// rules evaluated every 5 s from 0 over the samples up to then, as promtool does.
+std::string ExpectedAlerts(const fxagent::alerting::RuleSet& rules,
+                           const std::vector<BenchSeries>& series) {
+  using namespace fxagent;
+  tsdb::SeriesStore store(
+      tsdb::SeriesStore::Options{rules.MaxLookbackMs() + int64_t{5} * 60 * 1000});
+  prometheus::Registry registry;
+  alerting::AlertEvaluator evaluator(rules, registry, alerting::AlertEvaluatorOptions{});
+  std::vector<alerting::AlertState> states;
+  for (int step = 0; step <= kSteps; ++step) {
+    if (step < kSteps) {
+      for (const BenchSeries& s : series) {
+        store.Append(s.labels, step * kStepMs, s.start + s.slope * step);
+      }
+    }
+    states = evaluator.Evaluate(static_cast<const tsdb::SeriesStore&>(store), step * kStepMs);
+  }
+  std::map<std::string, std::vector<const alerting::AlertState*>> firing;
+  for (const alerting::AlertState& a : states) {
+    if (a.state == alerting::AlertStatus::kFiring) firing[a.labels().at("alertname")].push_back(&a);
+  }
+  std::string out = "    alert_rule_test:\n";
+  size_t total = 0;
+  for (const auto& rule : rules.rules) {
+    if (rule.alert.empty()) continue;
+    out += "      - eval_time: 1h\n        alertname: " + Quote(rule.alert) + "\n";
+    const auto it = firing.find(rule.alert);
+    if (it == firing.end()) {
+      out += "        exp_alerts: []\n";
+      continue;
+    }
+    out += "        exp_alerts:\n";
+    for (const alerting::AlertState* a : it->second) {
+      ++total;
+      out += "          - exp_labels:\n";
+      for (const auto& [name, value] : a->labels()) {
+        if (name != "alertname") out += "              " + name + ": " + Quote(value) + "\n";
+      }
+      if (a->annotations().empty()) continue;
+      out += "            exp_annotations:\n";
+      for (const auto& [name, value] : a->annotations()) {
+        out += "              " + name + ": " + Quote(value) + "\n";
+      }
+    }
+  }
+  std::fprintf(stderr, "expected firing alerts at 1h: %zu\n", total);
+  return out;
+}
+
 void Emit(const std::string& dir, const fxagent::alerting::RuleSet& rules,
           const std::vector<BenchSeries>& series) {
   std::ofstream(dir + "/rules.yml") << fxagent::alerting::ExportPrometheusRules(rules);
@@ -154,14 +221,16 @@ void Emit(const std::string& dir, const fxagent::alerting::RuleSet& rules,
     test << "      - series: '" << SeriesText(s.labels) << "'\n        values: '" << values
          << "'\n";
   }
-  test << "    promql_expr_test:\n      - expr: vector(1)\n        eval_time: 1h\n"
-          "        exp_samples:\n          - labels: '{}'\n            value: 1\n";
+  test << ExpectedAlerts(rules, series);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace fxagent;
+  // Heap in use before anything of the bench: the store's whole memory per sample (labels,
+  // index, chunk headers, not only the sample arrays) is the difference once it is full.
+  const size_t heap_before = HeapInUse();
   std::vector<BenchSeries> series = MakeSeries();
   alerting::RuleSet rules =
       alerting::ParseRules(RulesToml(), "bench.toml", alerting::RuleFormat::kToml);
@@ -178,6 +247,7 @@ int main(int argc, char** argv) {
     }
   }
   tsdb::StoreStats stats = store.Stats();
+  const size_t heap_store = HeapInUse() - heap_before;
   prometheus::Registry registry;
   alerting::AlertEvaluatorOptions options;
   if (argc == 3 && std::string(argv[1]) == "--threads") {
@@ -204,8 +274,11 @@ int main(int argc, char** argv) {
   std::printf("rules=%zu series=%zu samples=%zu threads=%s\n", rules.rules.size(), stats.series,
               stats.samples,
               options.threads == 0 ? "auto" : std::to_string(options.threads).c_str());
-  std::printf("bytes_per_sample=%.2f\n",
-              static_cast<double>(stats.sample_bytes) / static_cast<double>(stats.samples));
+  std::printf(
+      "bytes_per_sample=%.2f (timestamp and value arrays) heap_bytes_per_sample=%.2f "
+      "(the whole store: labels, index, chunk headers)\n",
+      static_cast<double>(stats.sample_bytes) / static_cast<double>(stats.samples),
+      static_cast<double>(heap_store) / static_cast<double>(stats.samples));
   std::printf(
       "tick_ms_mean=%.2f tick_ms_p50=%.2f tick_ms_max=%.2f tick_cpu_ms_mean=%.2f "
       "active_alerts=%zu\n",

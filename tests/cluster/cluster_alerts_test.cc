@@ -159,7 +159,7 @@ TEST(ClusterAlerts, AnAckOrASilenceThroughAnyReplicaHoldsForAll) {
                       R"({"by":"oncall","comment":"looking"})", "application/json");
   ASSERT_TRUE(ack);
   ASSERT_EQ(ack->status, 200) << ack->body;
-  ObserveFor(seconds(2));  // the ack reaches the leader within an evaluation or two
+  ObserveFor(seconds(4));  // the ack reaches the leader within an evaluation or two
   const int after_ack = pager.Count("firing");
   ObserveFor(seconds(6));  // three repeat intervals
   EXPECT_EQ(pager.Count("firing"), after_ack) << "the leader kept repeating an acked alert";

@@ -168,7 +168,9 @@ Cluster::~Cluster() {
 bool Cluster::Start(std::string* error) {
   pg_ = testing::PostgresServer::Start(error);
   if (!pg_) return false;
-  const std::string url = pg_->CreateDatabase("agent");
+  // With a password (trust authentication ignores it): it must never show anywhere.
+  std::string url = pg_->CreateDatabase("agent");
+  url.replace(url.find("postgres@"), 9, std::string("postgres:") + kStoragePassword + "@");
   sim_ = std::make_unique<testing::Subprocess>(
       dir_.path(), "sim",
       std::vector<std::string>{FXAGENT_SIM_BIN, "--listen", "127.0.0.1:0", "--port-file",

@@ -21,6 +21,7 @@ namespace fxagent::cluster {
 
 inline constexpr char kApiKey[] = "fxk_cluster_SECRET_51ab";
 inline constexpr char kSecret[] = "whsec_cluster_SECRET_9e0f";
+inline constexpr char kStoragePassword[] = "pgpw_cluster_SECRET_c0ffee";
 
 /// An HTTP server on 127.0.0.1:0 running in its own thread.
 class LoopbackServer {

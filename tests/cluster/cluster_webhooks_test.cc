@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tests/cluster/cluster_harness.h"
 #include "tests/support/webhook_signing.h"
@@ -41,7 +42,9 @@ TEST(ClusterWebhooks, EveryEventReachesAnAppExactlyOnceAndNothingIsMissed) {
   EXPECT_EQ(migrated, 1) << c.AllStderr();
   ASSERT_TRUE(WaitFor([&] { return Leaders(c) == 1; }, seconds(10))) << c.AllStderr();
   for (int i = 0; i < c.size(); ++i) {
-    EXPECT_EQ(c.replica(i).Metric("flexport_agent_cluster_replicas"), 3.0);
+    // Each replica counts the others at its next heartbeat (every lease / 3).
+    EXPECT_TRUE(WaitFor(
+        [&] { return c.replica(i).Metric("flexport_agent_cluster_replicas") == 3.0; }, seconds(5)));
   }
 
   constexpr int kEvents = 2000;
@@ -64,7 +67,7 @@ TEST(ClusterWebhooks, EveryEventReachesAnAppExactlyOnceAndNothingIsMissed) {
       [&] {
         return c.replica(leader).MetricSum("flexport_webhook_reconcile_runs_total") >= runs + 2;
       },
-      seconds(20)));
+      seconds(90)));  // a run pages through GET /events with a pause per page
 
   const int duplicates_sent = c.SimWebhookCounter("duplicates").value_or(-1);
   EXPECT_GT(duplicates_sent, kEvents / 20);
@@ -99,6 +102,17 @@ TEST(ClusterWebhooks, EveryEventReachesAnAppExactlyOnceAndNothingIsMissed) {
   }
   EXPECT_EQ(duplicates_seen, duplicates_sent);
   EXPECT_EQ(c.balancer().non_2xx, 0);
+  // The storage URL's password, the API key and the webhook secret appear nowhere.
+  for (int i = 0; i < c.size(); ++i) {
+    httplib::Client api("127.0.0.1", c.replica(i).internal_port());
+    std::string seen = c.replica(i).Stderr();
+    for (const char* path : {"/metrics", "/api/v1/status", "/api/v1/alerts"}) {
+      if (auto res = api.Get(path)) seen += res->body;
+    }
+    for (const char* secret : {kStoragePassword, kApiKey, kSecret}) {
+      EXPECT_EQ(seen.find(secret), std::string::npos) << "replica " << i << " shows a secret";
+    }
+  }
 }
 
 TEST(ClusterWebhooks, EventsFlexportRetriesOnAnotherReplicaAreDuplicates) {
@@ -189,10 +203,14 @@ TEST(ClusterWebhooks, DatabaseOutageAnswers503AndLosesNothingAcknowledged) {
   };
   ASSERT_TRUE(WaitFor([&] { return count(200) >= 50; }, seconds(20)));
   ASSERT_TRUE(c.postgres().Stop());
+  const auto stopped_at = std::chrono::steady_clock::now();
   EXPECT_TRUE(WaitFor([&] { return count(503) >= 20; }, seconds(20)));
   EXPECT_TRUE(WaitFor([&] { return c.replica(0).Readyz() == 503 && c.replica(1).Readyz() == 503; },
                       seconds(10)));
   EXPECT_EQ(c.replica(0).Metric("flexport_agent_storage_healthy{store=\"webhooks\"}"), 0.0);
+  // The outage lasts 30 s (its length, not a wait for an event): senders keep getting 503.
+  std::this_thread::sleep_until(stopped_at + seconds(30));
+  EXPECT_GE(count(503), 100u);
   ASSERT_TRUE(c.postgres().Restart());
   // Back without a restart of any replica.
   EXPECT_TRUE(WaitFor([&] { return c.replica(0).Readyz() == 200 && c.replica(1).Readyz() == 200; },

@@ -4,8 +4,9 @@
 // the fault is cleared, a `resolved` one. Each test first proves a healthy baseline pages
 // nothing. Hold times and windows are shortened in a test copy of rules/default.toml
 // (e2e_harness.h: FastRules); the expressions are the shipped ones.
-// FlexportAgentStorageFailing's test is tests/faults/disk_full_test.cc (it needs a full
-// filesystem: a tmpfs, root only), on the same harness.
+// FlexportAgentStorageFailing's test is tests/faults/disk_full_test.cc (a full disk:
+// through the fault-injection VFS always, and a tmpfs where CAP_SYS_ADMIN allows), on the
+// same harness.
 #include <gtest/gtest.h>
 
 #include <regex>

@@ -53,8 +53,9 @@ TEST_F(ClusterTest, LeaseOfAVanishedLeaderExpires) {
   EXPECT_FALSE(b.IsLeader());
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(WaitFor([&] { return b.IsLeader(); }, milliseconds(5000)));
-  // Within the dead lease plus one renewal period (lease / 3).
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000 + 500 + 400));
+  // Within the dead lease plus about one more lease (renewals every lease / 3; slack for a
+  // loaded or sanitized run), far below what waiting for a restart would take.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000 + 2500));
 }
 
 TEST_F(ClusterTest, ADuplicateInstanceNameIsRefusedNamingBoth) {
