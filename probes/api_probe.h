@@ -35,16 +35,4 @@ class ApiProbe : public Prober {
   std::string name_;
 };
 
-/// `GET /webhooks`: succeeds only when at least one subscription is active.
-class SubscriptionProbe : public ApiProbe {
- public:
-  SubscriptionProbe(ApiProbeOptions options, CredentialSource& credentials);
-  ProbeKind Kind() const override { return ProbeKind::kSubscription; }
-  ProbeResult Interpret(const HttpResponse& response) const override;
-};
-
-/// Counts active subscriptions in a Flexport `/webhooks` response; -1 when the body is not
-/// a recognisable collection.
-int CountActiveSubscriptions(const std::string& body);
-
 }  // namespace fxagent

@@ -2,8 +2,10 @@
 
 #include "flexport/endpoint_template.h"
 #include "probes/api_probe.h"
+#include "probes/connectivity_probe.h"
 #include "probes/prober.h"
 #include "probes/status_page_probe.h"
+#include "probes/subscription_probe.h"
 
 namespace fxagent {
 

@@ -24,22 +24,4 @@ class StatusPageProbe : public Prober {
   std::chrono::milliseconds timeout_;
 };
 
-/// A plain GET to a URL outside Flexport; tells the agent's own network from Flexport's.
-class ConnectivityProbe : public Prober {
- public:
-  ConnectivityProbe(std::string url, std::chrono::milliseconds interval,
-                    std::chrono::milliseconds timeout);
-  const std::string& Name() const override { return name_; }
-  ProbeKind Kind() const override { return ProbeKind::kConnectivity; }
-  std::chrono::milliseconds Interval() const override { return interval_; }
-  std::optional<HttpRequest> BuildRequest(ProbeResult* failure) const override;
-  ProbeResult Interpret(const HttpResponse& response) const override;
-
- private:
-  std::string name_ = "connectivity";
-  std::string url_;
-  std::chrono::milliseconds interval_;
-  std::chrono::milliseconds timeout_;
-};
-
 }  // namespace fxagent

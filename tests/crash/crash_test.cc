@@ -16,15 +16,19 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
+#include "tests/support/agent_process.h"
+#include "tests/support/loopback_server.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/webhook_signing.h"
 
 namespace fxagent {
 namespace {
 
-using fxagent::testing::ReadFile;
-using fxagent::testing::Subprocess;
+using fxagent::testing::AgentProcess;
+using fxagent::testing::HostPort;
+using fxagent::testing::LoopbackServer;
 using fxagent::testing::TempDir;
 using fxagent::testing::UnusedPort;
 using fxagent::testing::WaitFor;
@@ -40,35 +44,27 @@ constexpr int kMaxConcurrency = 4;  // [webhooks].max_concurrency: deliveries in
 // The integration's endpoint: counts deliveries per event id.
 class RecordingApp {
  public:
-  RecordingApp() {
-    server_.Post("/app", [this](const httplib::Request& req, httplib::Response& res) {
-      const std::string id = req.get_header_value("X-Flexport-Agent-Event-Id");
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++deliveries_[id];
-      }
-      res.set_content("{}", "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~RecordingApp() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/app"; }
+  RecordingApp()
+      : server_([this](httplib::Server& s) {
+          s.Post("/app", [this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = req.get_header_value("X-Flexport-Agent-Event-Id");
+            {
+              std::lock_guard<std::mutex> lock(mu_);
+              ++deliveries_[id];
+            }
+            res.set_content("{}", "application/json");
+          });
+        }) {}
+  std::string Url() const { return server_.Url("/app"); }
   std::map<std::string, int> Deliveries() {
     std::lock_guard<std::mutex> lock(mu_);
     return deliveries_;
   }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   std::map<std::string, int> deliveries_;
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 // Where the clients should post; empty while the agent is down.
@@ -111,17 +107,9 @@ class Target {
 };
 
 struct Addresses {
-  std::string public_host, internal_host;
-  int public_port = 0, internal_port = 0;
+  std::string public_host;
+  int public_port = 0;
 };
-
-bool SplitHostPort(const std::string& addr, std::string* host, int* port) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = addr.substr(0, colon);
-  *port = std::atoi(addr.c_str() + colon + 1);
-  return *port > 0;
-}
 
 class CrashTest : public ::testing::Test {
  protected:
@@ -145,29 +133,16 @@ class CrashTest : public ::testing::Test {
 
   // Starts the agent and waits until it is ready: a fresh listen.json, then /readyz.
   std::optional<Addresses> StartAgent(int n) {
-    std::filesystem::remove(data_dir_ + "/listen.json");
-    agent_ = std::make_unique<Subprocess>(
+    agent_ = std::make_unique<AgentProcess>(
         dir_.path(), "agent" + std::to_string(n),
         std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", config_path_},
-        std::vector<std::string>{std::string("CRASH_WEBHOOK_SECRET=") + kSecret});
+        std::vector<std::string>{std::string("CRASH_WEBHOOK_SECRET=") + kSecret}, data_dir_);
+    if (!agent_->WaitListening("public") || !agent_->WaitListening("internal") ||
+        !agent_->WaitReady()) {
+      return std::nullopt;
+    }
     Addresses a;
-    bool ok = WaitFor(
-        [&] {
-          const std::string text = ReadFile(data_dir_ + "/listen.json");
-          json j = json::parse(text, nullptr, false);
-          if (j.is_discarded() || !j.is_object()) return false;
-          return SplitHostPort(j.value("public", ""), &a.public_host, &a.public_port) &&
-                 SplitHostPort(j.value("internal", ""), &a.internal_host, &a.internal_port);
-        },
-        std::chrono::seconds(10));
-    if (!ok) return std::nullopt;
-    httplib::Client internal(a.internal_host, a.internal_port);
-    internal.set_connection_timeout(std::chrono::seconds(1));
-    ok = WaitFor([&] {
-      auto res = internal.Get("/readyz");
-      return res && res->status == 200;
-    });
-    if (!ok) return std::nullopt;
+    std::tie(a.public_host, a.public_port) = HostPort(agent_->Address("public"));
     return a;
   }
 
@@ -222,7 +197,7 @@ class CrashTest : public ::testing::Test {
   TempDir dir_;
   RecordingApp app_;
   std::string data_dir_, config_path_;
-  std::unique_ptr<Subprocess> agent_;
+  std::unique_ptr<AgentProcess> agent_;
   Target target_;
   std::atomic<bool> stop_{false};
   std::atomic<int> sent_{0};

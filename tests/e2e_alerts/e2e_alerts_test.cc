@@ -13,28 +13,22 @@
 
 #include "tests/e2e_alerts/e2e_harness.h"
 #include "tests/support/ci_skip.h"
+#include "tests/support/metric_value.h"
 
 namespace fxagent::e2e {
 namespace {
 
 using nlohmann::json;
+using testing::MetricValue;
 using testing::ReadFile;
 using testing::WaitFor;
 
 constexpr auto kFireDeadline = std::chrono::seconds(45);
 
 // A generous arrival-gap expectation for every event type, so tests about other webhook
-// rules do not depend on learned gaps. Needed while a type without a configured or learned
-// gap exports flexport_webhook_expected_gap_seconds 0 (see DISABLED_NoGapPageBefore...).
+// rules do not depend on learned gaps (NoGapPageBeforeAGapIsConfiguredOrLearned covers
+// the case without one).
 constexpr const char* kNoGapPages = "[[webhooks.expect]]\ntypes = [\"*\"]\nmax_gap = \"1h\"\n";
-
-// The value of one series in a text exposition, or -1 when the series is absent.
-double MetricValue(const std::string& exposition, const std::string& series) {
-  const std::string needle = "\n" + series + " ";
-  const size_t pos = ("\n" + exposition).find(needle);
-  if (pos == std::string::npos) return -1;
-  return std::strtod(exposition.c_str() + pos + series.size() + 1, nullptr);
-}
 
 class E2eAlerts : public ::testing::Test {
  protected:

@@ -10,6 +10,7 @@
 namespace fxagent::e2e {
 
 using nlohmann::json;
+using testing::HostPort;
 using testing::ReadFile;
 using testing::Subprocess;
 using testing::WaitFor;
@@ -25,16 +26,6 @@ std::string ShortWindow(const std::string& window) {
   if (window == "5m" || window == "10m") return "3s";
   if (window == "1h") return "30s";
   return "";  // an unknown window: left as is, and FastRules' caller sees it unchanged
-}
-
-json ListenAddresses(const std::string& data_dir) {
-  json j = json::parse(ReadFile(data_dir + "/listen.json"), nullptr, false);
-  return j.is_discarded() ? json() : j;
-}
-
-std::pair<std::string, int> HostPort(const std::string& addr) {
-  const size_t colon = addr.rfind(':');
-  return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
 }
 
 }  // namespace
@@ -63,24 +54,16 @@ std::string FastRules(const std::string& default_rules) {
   return out;
 }
 
-AlertSink::AlertSink() {
-  server_.Post("/alerts", [this](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
-    received_.push_back(json::parse(req.body, nullptr, false));
-    res.status = 200;
-  });
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-}
+AlertSink::AlertSink()
+    : server_([this](httplib::Server& s) {
+        s.Post("/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+          std::lock_guard<std::mutex> lock(mu_);
+          received_.push_back(json::parse(req.body, nullptr, false));
+          res.status = 200;
+        });
+      }) {}
 
-AlertSink::~AlertSink() {
-  server_.stop();
-  thread_.join();
-}
-
-std::string AlertSink::Url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/alerts";
-}
+std::string AlertSink::Url() const { return server_.Url("/alerts"); }
 
 std::vector<json> AlertSink::Received() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -122,28 +105,20 @@ std::string AlertSink::Dump() {
   return out.empty() ? "(no notifications)" : out;
 }
 
-AppStub::AppStub(int status) : status_(status) {
-  server_.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
-    ++requests_;
-    res.status = status_.load();
-    if (res.status >= 200 && res.status < 300) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++deliveries_[req.get_header_value("X-Flexport-Agent-Event-Id")];
-    }
-    res.set_content("{}", "application/json");
-  });
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-}
+AppStub::AppStub(int status)
+    : status_(status), server_([this](httplib::Server& s) {
+        s.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
+          ++requests_;
+          res.status = status_.load();
+          if (res.status >= 200 && res.status < 300) {
+            std::lock_guard<std::mutex> lock(mu_);
+            ++deliveries_[req.get_header_value("X-Flexport-Agent-Event-Id")];
+          }
+          res.set_content("{}", "application/json");
+        });
+      }) {}
 
-AppStub::~AppStub() {
-  server_.stop();
-  thread_.join();
-}
-
-std::string AppStub::Url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/flexport";
-}
+std::string AppStub::Url() const { return server_.Url("/webhooks/flexport"); }
 
 void AppStub::SetStatus(int status) { status_ = status; }
 int AppStub::Requests() const { return requests_.load(); }
@@ -201,17 +176,16 @@ std::string Stack::StartAgent(const AgentOptions& options) {
   std::vector<std::string> env{std::string("E2E_API_KEY=") + kApiKey,
                                std::string("E2E_WEBHOOK_SECRET=") + kWebhookSecret};
   env.insert(env.end(), options.env.begin(), options.env.end());
-  agent_ = std::make_unique<Subprocess>(
+  agent_ = std::make_unique<testing::AgentProcess>(
       dir(), "agent",
-      std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", dir() + "/agent.toml"}, env);
-  if (!WaitFor([&] { return ListenAddresses(data_dir).contains("public"); },
-               std::chrono::seconds(30))) {
+      std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", dir() + "/agent.toml"}, env,
+      data_dir);
+  if (!agent_->WaitListening("public", std::chrono::seconds(30))) {
     return "the agent did not write listen.json: " + AgentLogs();
   }
-  const json listen = ListenAddresses(data_dir);
-  auto [host, port] = HostPort(listen["internal"].get<std::string>());
+  auto [host, port] = HostPort(agent_->Address("internal"));
   internal_ = std::make_unique<httplib::Client>(host, port);
-  public_address_ = listen["public"].get<std::string>();
+  public_address_ = agent_->Address("public");
   public_url_ = "http://" + public_address_ + "/webhooks/flexport";
   auto [public_host, public_port] = HostPort(public_address_);
   public_ = std::make_unique<httplib::Client>(public_host, public_port);

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/agent_process.h"
+#include "tests/support/loopback_server.h"
 #include "tests/support/subprocess.h"
 
 namespace fxagent::e2e {
@@ -37,7 +39,6 @@ inline constexpr const char* kHeartbeat = "E2eBaselineHeartbeat";
 class AlertSink {
  public:
   AlertSink();
-  ~AlertSink();
   AlertSink(const AlertSink&) = delete;
   AlertSink& operator=(const AlertSink&) = delete;
 
@@ -52,11 +53,9 @@ class AlertSink {
   std::string Dump();
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   std::vector<nlohmann::json> received_;
+  testing::LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 /// A stand-in for the integration's webhook endpoint answering with a settable status.
@@ -64,7 +63,6 @@ class AlertSink {
 class AppStub {
  public:
   explicit AppStub(int status);
-  ~AppStub();
   AppStub(const AppStub&) = delete;
   AppStub& operator=(const AppStub&) = delete;
   std::string Url() const;
@@ -74,13 +72,11 @@ class AppStub {
   std::map<std::string, int> Deliveries();
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::atomic<int> status_;
   std::atomic<int> requests_{0};
   std::mutex mu_;
   std::map<std::string, int> deliveries_;
+  testing::LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 /// What varies between tests in the agent's configuration.
@@ -135,7 +131,7 @@ class Stack {
   testing::TempDir dir_;
   AlertSink sink_;
   std::unique_ptr<testing::Subprocess> sim_;
-  std::unique_ptr<testing::Subprocess> agent_;
+  std::unique_ptr<testing::AgentProcess> agent_;
   int sim_port_ = 0;
   std::unique_ptr<httplib::Client> sim_client_;
   std::unique_ptr<httplib::Client> internal_;

@@ -12,11 +12,13 @@
 
 #include "tests/ecosystem/dashboard_queries.h"
 #include "tests/ecosystem/stack.h"
+#include "tests/support/loopback_server.h"
 
 namespace fxagent::ecosystem {
 namespace {
 
 using nlohmann::json;
+using testing::LoopbackServer;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WaitFor;
@@ -28,31 +30,24 @@ constexpr const char* kAlert = "FlexportApiDown";
 // Alertmanager's webhook notifications, collected on a loopback port.
 class WebhookSink {
  public:
-  WebhookSink() {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      received_.push_back(json::parse(req.body, nullptr, false));
-      res.status = 200;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~WebhookSink() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  WebhookSink()
+      : server_([this](httplib::Server& s) {
+          s.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(mu_);
+            received_.push_back(json::parse(req.body, nullptr, false));
+            res.status = 200;
+          });
+        }) {}
+  std::string Url() const { return server_.Url("/hook"); }
   std::vector<json> Received() {
     std::lock_guard<std::mutex> lock(mu_);
     return received_;
   }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   std::vector<json> received_;
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 // Rewrites every `for` of a rule file (TOML `for = "1m"` or YAML `for: 1m`) to 1s, so

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "tests/support/agent_process.h"
+
 namespace fxagent::ecosystem {
 namespace {
 
@@ -15,14 +17,8 @@ using testing::UnusedPort;
 using testing::WaitFor;
 using testing::WriteFile;
 
-std::pair<std::string, int> Split(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos) return {address, 0};
-  return {address.substr(0, colon), std::atoi(address.c_str() + colon + 1)};
-}
-
 httplib::Client Client(const std::string& address) {
-  auto [host, port] = Split(address);
+  auto [host, port] = testing::HostPort(address);
   httplib::Client client(host, port);
   client.set_connection_timeout(2);
   client.set_read_timeout(10);
@@ -118,26 +114,20 @@ Agent StartAgent(const std::string& dir, const AgentOptions& options, const std:
                 "\"]\nforward_to = \"\"\n"
                 "[[webhooks.expect]]\ntypes = [\"shipment.milestone\"]\nmax_gap = \"30m\"\n" +
                 options.extra_toml);
-  a.proc = std::make_unique<Subprocess>(
+  auto agent = std::make_unique<testing::AgentProcess>(
       home, "agent",
       std::vector<std::string>{FXAGENT_AGENT_BIN, "run", "-c", config, "--log-format", "json"},
-      std::vector<std::string>{"ECO_API_KEY=" + api_key});
-  nlohmann::json listen;
-  if (!WaitFor([&] {
-        listen = nlohmann::json::parse(ReadFile(home + "/data/listen.json"), nullptr, false);
-        return !listen.is_discarded() && listen.contains("internal");
-      })) {
+      std::vector<std::string>{"ECO_API_KEY=" + api_key}, home + "/data");
+  testing::AgentProcess& process = *agent;
+  a.proc = std::move(agent);
+  if (!process.WaitListening("internal")) {
     *error = "the agent did not write listen.json\n" + a.Logs();
     return a;
   }
-  a.internal = a.address = listen["internal"];
-  a.public_address = listen.value("public", "");
-  a.egress = listen.value("egress", "");
-  if (!WaitFor([&] {
-        auto r = HttpGet(a.internal, "/readyz");
-        auto j = nlohmann::json::parse(r.body, nullptr, false);
-        return r.status == 200 && !j.is_discarded() && j.value("first_probe_round_done", false);
-      })) {
+  a.internal = a.address = process.Address("internal");
+  a.public_address = process.Address("public");
+  a.egress = process.Address("egress");
+  if (!process.WaitReady(/*first_probe_round=*/true)) {
     *error = "the agent did not become ready\n" + a.Logs();
   }
   return a;

@@ -9,12 +9,19 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/agent_process.h"
+#include "tests/support/loopback_server.h"
+#include "tests/support/metric_value.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/webhook_signing.h"
 
 namespace fxagent {
 namespace {
 
+using fxagent::testing::HostPort;
+using fxagent::testing::ListenAddresses;
+using fxagent::testing::LoopbackServer;
+using fxagent::testing::MetricValue;
 using fxagent::testing::ReadFile;
 using fxagent::testing::RunCommand;
 using fxagent::testing::RunResult;
@@ -165,17 +172,6 @@ TEST_F(AgentSimTest, ValidateReportsPositionAndRunRefusesBadConfig) {
   EXPECT_NE(v.err.find(config_path_ + ":2:1: "), std::string::npos) << v.err;
   RunResult run = RunCommand(dir_.path(), {FXAGENT_AGENT_BIN, "run", "-c", config_path_}, Env());
   EXPECT_EQ(run.status, 78) << run.err;
-}
-
-// Reads the bound listener addresses the daemon writes to data_dir once it is up.
-json ListenAddresses(const std::string& data_dir) {
-  json j = json::parse(ReadFile(data_dir + "/listen.json"), nullptr, false);
-  return j.is_discarded() ? json() : j;
-}
-
-std::pair<std::string, int> HostPort(const std::string& addr) {
-  const size_t colon = addr.rfind(':');
-  return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
 }
 
 TEST_F(AgentSimTest, DaemonExportsSpecMetricsAndShutsDownCleanly) {
@@ -374,21 +370,16 @@ namespace {
 // A tiny stand-in for the integration's own webhook endpoint.
 class AppStub {
  public:
-  AppStub() {
-    server_.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      bodies_.push_back(req.body);
-      signatures_.push_back(req.get_header_value("X-Hub-Signature"));
-      res.set_content("{}", "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~AppStub() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
+  AppStub()
+      : server_([this](httplib::Server& s) {
+          s.Post("/webhooks/flexport", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(mu_);
+            bodies_.push_back(req.body);
+            signatures_.push_back(req.get_header_value("X-Hub-Signature"));
+            res.set_content("{}", "application/json");
+          });
+        }) {}
+  int port() const { return server_.port(); }
   size_t Count() {
     std::lock_guard<std::mutex> lock(mu_);
     return bodies_.size();
@@ -399,20 +390,10 @@ class AppStub {
   }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   std::vector<std::string> bodies_, signatures_;
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
-
-// The value of one series in a text exposition, or -1 when the series is absent.
-double MetricValue(const std::string& exposition, const std::string& series) {
-  const std::string needle = "\n" + series + " ";
-  const size_t pos = ("\n" + exposition).find(needle);
-  if (pos == std::string::npos) return -1;
-  return std::strtod(exposition.c_str() + pos + series.size() + 1, nullptr);
-}
 
 TEST_F(AgentSimTest, WebhooksFromSimAreVerifiedStoredAndForwarded) {
   // The sim signs with its own secret: start a second sim whose secret matches the agent's.

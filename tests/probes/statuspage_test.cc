@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "probes/api_probe.h"
+#include "probes/subscription_probe.h"
 
 namespace fxagent {
 namespace {

@@ -111,17 +111,6 @@ bool WaitFor(const std::function<bool()>& ready, std::chrono::milliseconds timeo
   return ready();
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/fxagent-test-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 int UnusedPort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

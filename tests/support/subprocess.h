@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace fxagent::testing {
 
 class Subprocess {
@@ -19,7 +21,7 @@ class Subprocess {
   /// `<name>.out` and `<name>.err`. Extra environment entries are "NAME=value".
   Subprocess(const std::string& dir, const std::string& name, std::vector<std::string> argv,
              std::vector<std::string> extra_env = {});
-  ~Subprocess();
+  virtual ~Subprocess();
   Subprocess(const Subprocess&) = delete;
   Subprocess& operator=(const Subprocess&) = delete;
 
@@ -50,17 +52,6 @@ RunResult RunCommand(const std::string& dir, std::vector<std::string> argv,
 /// Polls `ready` every 20 ms until it returns true or `timeout` passes.
 bool WaitFor(const std::function<bool()>& ready,
              std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
-/// A fresh temporary directory, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 /// A loopback TCP port that nothing listens on (bound once, then closed).
 int UnusedPort();

@@ -24,6 +24,7 @@
 #include "agent/notify/notifier.h"
 #include "agent/notify/receivers/http_client.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/loopback_server.h"
 
 namespace fxagent::testing {
 
@@ -87,25 +88,17 @@ class ScriptedHttp final : public HttpClient {
 /// A receiver endpoint on 127.0.0.1:0 that records bodies and answers `status()`.
 class LoopbackReceiver {
  public:
-  LoopbackReceiver() {
-    server_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      res.status = status_;
-      if (status_ == 200) bodies_.push_back(req.body);
-      ++attempts_;
-      cv_.notify_all();
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~LoopbackReceiver() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url(const std::string& path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  LoopbackReceiver()
+      : server_([this](httplib::Server& s) {
+          s.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(mu_);
+            res.status = status_;
+            if (status_ == 200) bodies_.push_back(req.body);
+            ++attempts_;
+            cv_.notify_all();
+          });
+        }) {}
+  std::string Url(const std::string& path = "/hook") const { return server_.Url(path); }
   void SetStatus(int s) {
     std::lock_guard<std::mutex> lock(mu_);
     status_ = s;
@@ -124,14 +117,12 @@ class LoopbackReceiver {
   }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int status_ = 200;
   int attempts_ = 0;
   std::vector<std::string> bodies_;
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 inline std::string TempDir(const std::string& name) {

@@ -22,6 +22,7 @@
 #include "agent/proxy/egress_proxy.h"
 #include "flexport/api_metrics.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/metric_value.h"
 
 namespace fxagent::testing {
 
@@ -179,28 +180,8 @@ class ProxyUnderTest {
   // the series does not exist.
   double Value(const std::string& name, const std::map<std::string, std::string>& labels = {}) {
     for (prometheus::Registry* r : {&registry_, &api_registry_}) {
-      for (const auto& family : r->Collect()) {
-        if (family.name != name) continue;
-        for (const auto& m : family.metric) {
-          bool match = true;
-          for (const auto& [k, v] : labels) {
-            bool found = false;
-            for (const auto& l : m.label) found = found || (l.name == k && l.value == v);
-            match = match && found;
-          }
-          if (!match) continue;
-          switch (family.type) {
-            case prometheus::MetricType::Counter:
-              return m.counter.value;
-            case prometheus::MetricType::Gauge:
-              return m.gauge.value;
-            case prometheus::MetricType::Histogram:
-              return static_cast<double>(m.histogram.sample_count);
-            default:
-              return -1;
-          }
-        }
-      }
+      const double v = MetricValue(*r, name, labels, LabelMatch::kSubset);
+      if (v != -1) return v;
     }
     return -1;
   }

@@ -17,12 +17,14 @@
 #include "sim/sim_server.h"
 #include "tests/agent/webhooks/test_app.h"
 #include "tests/agent/webhooks/webhooks_test_util.h"
+#include "tests/support/loopback_server.h"
 
 namespace fxagent {
 namespace {
 
 using nlohmann::json;
 using std::chrono::milliseconds;
+using testing::LoopbackServer;
 using testing::MetricValue;
 using testing::TempDir;
 using testing::TestApp;
@@ -33,32 +35,22 @@ constexpr char kApiKey[] = "api-key-never-logged";
 // The relay behind a loopback HTTP listener, as the daemon's public listener does it.
 class RelayServer {
  public:
-  explicit RelayServer(WebhookRelay& relay) {
-    server_.Post(".*", [&relay](const httplib::Request& req, httplib::Response& res) {
-      WebhookRequest w;
-      w.path = req.path;
-      w.headers.assign(req.headers.begin(), req.headers.end());
-      w.body = req.body;
-      WebhookResponse r = relay.receiver().Handle(w);
-      res.status = r.status;
-      res.set_content(r.body, r.content_type.c_str());
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~RelayServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/flexport";
-  }
+  explicit RelayServer(WebhookRelay& relay)
+      : server_([&relay](httplib::Server& s) {
+          s.Post(".*", [&relay](const httplib::Request& req, httplib::Response& res) {
+            WebhookRequest w;
+            w.path = req.path;
+            w.headers.assign(req.headers.begin(), req.headers.end());
+            w.body = req.body;
+            WebhookResponse r = relay.receiver().Handle(w);
+            res.status = r.status;
+            res.set_content(r.body, r.content_type.c_str());
+          });
+        }) {}
+  std::string Url() const { return server_.Url("/webhooks/flexport"); }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 // A scripted GET /events: the handler sees the page number and the request count.
@@ -66,29 +58,21 @@ class FakeEventsApi {
  public:
   using Handler = std::function<void(int page, int per, int n, const httplib::Request& req,
                                      httplib::Response& res)>;
-  explicit FakeEventsApi(Handler handler) : handler_(std::move(handler)) {
-    server_.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
-      int n = requests_++;
-      handler_(std::stoi(req.get_param_value("page")), std::stoi(req.get_param_value("per")), n,
-               req, res);
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~FakeEventsApi() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  explicit FakeEventsApi(Handler handler)
+      : handler_(std::move(handler)), server_([this](httplib::Server& s) {
+          s.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
+            int n = requests_++;
+            handler_(std::stoi(req.get_param_value("page")), std::stoi(req.get_param_value("per")),
+                     n, req, res);
+          });
+        }) {}
+  std::string Url() const { return server_.Url(); }
   int requests() const { return requests_; }
 
  private:
   Handler handler_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::atomic<int> requests_{0};
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 class CountingKey : public CredentialSource {

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_server.h"
+
 namespace fxagent::testing {
 
 struct AppRequest {
@@ -29,32 +31,27 @@ class TestApp {
   /// Decides the status for the n-th request (0-based) with this body.
   using Responder = std::function<int(size_t n, const std::string& body)>;
 
-  TestApp() {
-    server_.Post("/app", [this](const httplib::Request& req, httplib::Response& res) {
-      int status;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        status = responder_ ? responder_(requests_.size(), req.body) : 200;
-        ++arrivals_;
-        cv_.notify_all();
-      }
-      if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
-      res.status = status;
-      res.set_content("{}", "application/json");
-      std::lock_guard<std::mutex> lock(mu_);
-      requests_.push_back({req.body, req.headers, status});
-      cv_.notify_all();
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~TestApp() {
-    server_.stop();
-    thread_.join();
-  }
+  TestApp()
 
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/app"; }
+      : server_([this](httplib::Server& s) {
+          s.Post("/app", [this](const httplib::Request& req, httplib::Response& res) {
+            int status;
+            {
+              std::lock_guard<std::mutex> lock(mu_);
+              status = responder_ ? responder_(requests_.size(), req.body) : 200;
+              ++arrivals_;
+              cv_.notify_all();
+            }
+            if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+            res.status = status;
+            res.set_content("{}", "application/json");
+            std::lock_guard<std::mutex> lock(mu_);
+            requests_.push_back({req.body, req.headers, status});
+            cv_.notify_all();
+          });
+        }) {}
+
+  std::string Url() const { return server_.Url("/app"); }
   void SetResponder(Responder responder) {
     std::lock_guard<std::mutex> lock(mu_);
     responder_ = std::move(responder);
@@ -81,15 +78,13 @@ class TestApp {
   }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
   Responder responder_;
   std::vector<AppRequest> requests_;
   size_t arrivals_ = 0;
   std::chrono::milliseconds delay_{0};
+  LoopbackServer server_;  // last: stops before the state its handlers use
 };
 
 }  // namespace fxagent::testing
