@@ -292,6 +292,11 @@ TEST(WebhookReconcilerTest, FindsLostEventsAndReplaysThemOnce) {
   ReconcileReport after_restart = f.Reconciler()->RunOnce();
   EXPECT_EQ(after_restart.missed, 0);
   EXPECT_EQ(after_restart.replayed, 0);
+  // The app has answered the 45th request; the forwarder records that outcome right after.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (f.relay->store().Counts().pending != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(f.relay->store().Counts().pending, 0);
   EXPECT_EQ(app.Requests().size(), 45u);
   EXPECT_FALSE(f.log.Contains(kApiKey));
