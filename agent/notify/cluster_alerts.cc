@@ -6,23 +6,13 @@
 #include <set>
 
 #include "agent/base/logger.h"
+#include "agent/base/time_ms.h"
 #include "agent/notify/notifier.h"
 #include "agent/store/pg_connection.h"
 
 namespace fxagent {
-namespace {
 
 using nlohmann::json;
-
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-std::string Interval(std::chrono::milliseconds d) {
-  return std::to_string(d.count()) + " milliseconds";
-}
-
-}  // namespace
 
 std::string ClusterAlertToJson(const Alert& alert) {
   return json{{"labels", alert.labels},
@@ -39,7 +29,7 @@ std::optional<Alert> ClusterAlertFromJson(const std::string& text) {
   try {
     a.labels = j["labels"].get<LabelSet>();
     if (j.contains("annotations")) a.annotations = j["annotations"].get<LabelSet>();
-    a.starts_at = TimePoint(std::chrono::milliseconds(j.value("starts_at", int64_t{0})));
+    a.starts_at = FromMs(j.value("starts_at", int64_t{0}));
     a.generator_url = j.value("generator_url", "");
   } catch (const json::exception&) {
     return std::nullopt;
@@ -141,7 +131,7 @@ bool ClusterAlertExchange::ApplyOperations(TimePoint now) {
 }
 
 std::optional<std::vector<Alert>> ClusterAlertExchange::Merged() {
-  const std::string lease = Interval(options_.lease);
+  const std::string lease = PgInterval(options_.lease);
   auto rows = db_->Exec(
       "SELECT a.instance, a.alert FROM cluster_alerts a JOIN cluster_replicas r ON r.instance = "
       "a.instance WHERE r.last_seen >= clock_timestamp() - $1::interval AND a.updated_at >= "

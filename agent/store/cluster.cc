@@ -16,13 +16,12 @@ namespace {
 
 std::string RandomBootId() {
   std::array<unsigned char, 12> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    bytes.fill(0);
-    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    std::snprintf(reinterpret_cast<char*>(bytes.data()), bytes.size(), "%llx",
-                  static_cast<unsigned long long>(now));
-  }
   std::string out;
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    // Unique enough to tell this process from its predecessor under the same name.
+    return std::to_string(getpid()) + "-" +
+           std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  }
   char hex[3];
   for (unsigned char b : bytes) {
     std::snprintf(hex, sizeof(hex), "%02x", b);
@@ -35,10 +34,6 @@ std::string HostName() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
   return buffer;
-}
-
-std::string Interval(std::chrono::milliseconds d) {
-  return std::to_string(d.count()) + " milliseconds";
 }
 
 }  // namespace
@@ -77,7 +72,7 @@ std::optional<std::string> ClusterMembership::Join() {
         "WHERE cluster_replicas.last_seen < clock_timestamp() - $5::interval "
         "RETURNING instance",
         {options_.instance, boot_id_, HostName(), static_cast<int64_t>(getpid()),
-         Interval(options_.lease)});
+         PgInterval(options_.lease)});
     if (!rows) return "cannot register in the shared store: " + db_->LastError();
     if (!rows->empty()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
@@ -124,7 +119,7 @@ void ClusterMembership::SetLeader(bool leader) {
 
 bool ClusterMembership::Beat() {
   const auto started = std::chrono::steady_clock::now();
-  const std::string lease = Interval(options_.lease);
+  const std::string lease = PgInterval(options_.lease);
   bool ok = db_->EnsureOpen();
   std::optional<PgRows> won;
   if (ok) {

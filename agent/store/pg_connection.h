@@ -5,6 +5,7 @@
 /// which names host, port and user but no password. Not thread-safe: one owner at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -92,5 +93,10 @@ class PgConnection {
 /// returns false or the commit fails, keeping the first error in LastError(). True when
 /// committed.
 bool PgTransaction(PgConnection& db, const std::function<bool()>& body);
+
+/// A duration as an `interval` parameter ("1500 milliseconds").
+inline std::string PgInterval(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + " milliseconds";
+}
 
 }  // namespace fxagent

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "agent/base/time_ms.h"
 #include "agent/store/pg_connection.h"
 
 namespace fxagent {
@@ -21,15 +22,6 @@ struct PgEventStore::WriteOp {
 
 namespace {
 
-using std::chrono::milliseconds;
-
-int64_t ToMillis(EventTime t) {
-  return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
-EventTime FromMillis(int64_t ms) { return EventTime(milliseconds(ms)); }
-
-std::string Interval(milliseconds d) { return std::to_string(d.count()) + " milliseconds"; }
-
 constexpr char kColumns[] =
     "seq, id, type, shipment_key, body, signature_256, signature, content_type, received_at, "
     "state, attempts, next_attempt_at, last_error, dead_reason, source, traceparent";
@@ -44,10 +36,10 @@ StoredEvent ReadEvent(const PgRows& rows, size_t r) {
   e.signature_256 = rows.Text(r, 5);
   e.signature = rows.Text(r, 6);
   e.content_type = rows.Text(r, 7);
-  e.received_at = FromMillis(rows.Int(r, 8));
+  e.received_at = FromMs(rows.Int(r, 8));
   e.state = static_cast<EventState>(rows.Int(r, 9));
   e.attempts = static_cast<int>(rows.Int(r, 10));
-  e.next_attempt_at = FromMillis(rows.Int(r, 11));
+  e.next_attempt_at = FromMs(rows.Int(r, 11));
   e.last_error = rows.Text(r, 12);
   e.dead_reason = rows.Text(r, 13);
   e.source = static_cast<EventSource>(rows.Int(r, 14));
@@ -166,7 +158,7 @@ bool PgEventStore::RefreshCounts() {
 
 void PgEventStore::Prune() {
   PgConnection& db = *writer_db_;
-  const int64_t now = ToMillis(options_.clock->Now());
+  const int64_t now = Ms(options_.clock->Now());
   const int64_t cutoffs[] = {now - options_.dedup_window.count(),
                              now - options_.dead_letter_retention.count()};
   const int states[] = {static_cast<int>(EventState::kDelivered),
@@ -257,7 +249,7 @@ StoreResult PgEventStore::Store(NewEvent event) {
   const std::string instance = options_.instance;
   auto op = std::make_shared<WriteOp>();
   op->fn = [result, ev, window, clock, instance](PgConnection& db, Delta& delta) {
-    const int64_t now = ToMillis(clock->Now());
+    const int64_t now = Ms(clock->Now());
     constexpr char kInsert[] =
         "INSERT INTO webhook_events(id, type, shipment_key, body, signature_256, signature, "
         "content_type, received_at, state, attempts, next_attempt_at, last_error, dead_reason, "
@@ -327,7 +319,7 @@ bool PgEventStore::ApplyOutcomes(std::vector<DeliveryOutcome> outcomes) {
           rows = db.Exec(
               "UPDATE webhook_events SET attempts = $2, next_attempt_at = $3, last_error = $4, "
               "lease_owner = '', lease_until = '-infinity' WHERE id = $1 AND state = 0",
-              {o.id, o.attempts, ToMillis(o.next_attempt_at), o.error});
+              {o.id, o.attempts, Ms(o.next_attempt_at), o.error});
           break;
         case DeliveryOutcome::Kind::kDead:
           rows = db.Exec(
@@ -354,7 +346,7 @@ std::optional<int64_t> PgEventStore::Replay(const ReplayRequest& request) {
   std::shared_ptr<const Clock> clock = options_.clock;
   auto op = std::make_shared<WriteOp>();
   op->fn = [req, changed, clock](PgConnection& db, Delta& delta) {
-    const int64_t now = ToMillis(clock->Now());
+    const int64_t now = Ms(clock->Now());
     std::vector<EventState> states = {EventState::kDead};
     if (req->include_delivered) states.push_back(EventState::kDelivered);
     for (EventState state : states) {
@@ -363,7 +355,7 @@ std::optional<int64_t> PgEventStore::Replay(const ReplayRequest& request) {
           "= '', dead_reason = '', lease_owner = '', lease_until = '-infinity' WHERE state = $2 "
           "AND dead_reason <> 'malformed' AND ($3 = '' OR type = $3) AND received_at >= $4 AND "
           "(cardinality($5::text[]) = 0 OR id = ANY($5::text[]))",
-          {now, static_cast<int>(state), req->type, req->since ? ToMillis(*req->since) : int64_t{0},
+          {now, static_cast<int>(state), req->type, req->since ? Ms(*req->since) : int64_t{0},
            PgTextArray(req->ids)});
       if (!rows) return false;
       *changed += rows->affected();
@@ -424,8 +416,8 @@ std::vector<StoredEvent> PgEventStore::DuePending(EventTime now, size_t limit) {
       "e.last_error, e.dead_reason, e.source, e.traceparent";
   std::vector<StoredEvent> out;
   WithReader([&](PgConnection& db) {
-    auto rows = db.Exec(sql, {ToMillis(now), options_.instance, static_cast<int64_t>(limit),
-                              Interval(options_.lease)});
+    auto rows = db.Exec(
+        sql, {Ms(now), options_.instance, static_cast<int64_t>(limit), PgInterval(options_.lease)});
     if (!rows) return false;
     for (size_t r = 0; r < rows->size(); ++r) out.push_back(ReadEvent(*rows, r));
     return true;
@@ -443,7 +435,7 @@ std::optional<EventTime> PgEventStore::NextDueAt() {
   WithReader([&](PgConnection& db) {
     auto rows = db.Exec(sql);
     if (!rows) return false;
-    if (!rows->empty() && !rows->IsNull(0, 0)) out = FromMillis(rows->Int(0, 0));
+    if (!rows->empty() && !rows->IsNull(0, 0)) out = FromMs(rows->Int(0, 0));
     return true;
   });
   return out;
@@ -456,7 +448,7 @@ std::optional<DeadLetterPage> PgEventStore::DeadLetters(const DeadLetterQuery& q
   DeadLetterPage page;
   const int limit = query.limit <= 0 ? 100 : query.limit;
   const bool ok = WithReader([&](PgConnection& db) {
-    auto rows = db.Exec(sql, {query.type, query.since ? ToMillis(*query.since) : int64_t{0},
+    auto rows = db.Exec(sql, {query.type, query.since ? Ms(*query.since) : int64_t{0},
                               query.before_seq, static_cast<int64_t>(limit) + 1});
     if (!rows) return false;
     for (size_t r = 0; r < rows->size(); ++r) page.items.push_back(ReadEvent(*rows, r));
@@ -502,7 +494,7 @@ std::map<std::string, EventTime> PgEventStore::LastReceivedByType() {
         "SELECT type, MAX(received_at) FROM webhook_events WHERE type <> '' AND dead_reason <> "
         "'malformed' AND source = 0 GROUP BY type");
     if (!rows) return false;
-    for (size_t r = 0; r < rows->size(); ++r) out[rows->Text(r, 0)] = FromMillis(rows->Int(r, 1));
+    for (size_t r = 0; r < rows->size(); ++r) out[rows->Text(r, 0)] = FromMs(rows->Int(r, 1));
     return true;
   });
   return out;
@@ -518,7 +510,7 @@ std::map<std::string, std::vector<EventTime>> PgEventStore::RecentArrivals(size_
         {static_cast<int64_t>(per_type)});
     if (!rows) return false;
     for (size_t r = 0; r < rows->size(); ++r) {
-      out[rows->Text(r, 0)].push_back(FromMillis(rows->Int(r, 1)));
+      out[rows->Text(r, 0)].push_back(FromMs(rows->Int(r, 1)));
     }
     return true;
   });
@@ -534,7 +526,7 @@ std::vector<Arrival> PgEventStore::ArrivalsAfter(int64_t after_seq, size_t limit
         {after_seq, static_cast<int64_t>(limit)});
     if (!rows) return false;
     for (size_t r = 0; r < rows->size(); ++r) {
-      out.push_back({rows->Int(r, 0), rows->Text(r, 1), FromMillis(rows->Int(r, 2))});
+      out.push_back({rows->Int(r, 0), rows->Text(r, 1), FromMs(rows->Int(r, 2))});
     }
     return true;
   });
