@@ -55,11 +55,6 @@ ClusterMembership::ClusterMembership(ClusterOptions options, prometheus::Registr
 
 ClusterMembership::~ClusterMembership() { Stop(); }
 
-void ClusterMembership::OnLeadershipChange(std::function<void(bool)> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  on_change_ = std::move(fn);
-}
-
 std::optional<std::string> ClusterMembership::Join() {
   const auto deadline = std::chrono::steady_clock::now() + options_.lease * 3 / 2;
   for (;;) {
@@ -109,12 +104,6 @@ void ClusterMembership::SetLeader(bool leader) {
                          {{"instance", options_.instance}});
     }
   }
-  std::function<void(bool)> fn;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fn = on_change_;
-  }
-  if (fn) fn(leader);
 }
 
 bool ClusterMembership::Beat() {

@@ -11,7 +11,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,10 +53,6 @@ class ClusterMembership {
 
   bool IsLeader() const { return leader_.load(); }
   int LiveReplicas() const { return replicas_.load(); }
-  const std::string& instance() const { return options_.instance; }
-  const std::string& boot_id() const { return boot_id_; }
-  /// Called (on the heartbeat thread) when this replica becomes or stops being leader.
-  void OnLeadershipChange(std::function<void(bool leader)> fn);
 
  private:
   void Loop();
@@ -73,7 +68,6 @@ class ClusterMembership {
   std::atomic<int> replicas_{0};
   std::chrono::steady_clock::time_point lease_valid_until_{};
   bool heartbeat_failing_ = false;  // heartbeat thread only
-  std::function<void(bool)> on_change_;
 
   std::mutex mu_;
   std::condition_variable cv_;

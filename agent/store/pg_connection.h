@@ -43,7 +43,6 @@ class PgRows {
   int64_t Int(size_t row, size_t col) const;              // 0 for NULL or non-numbers
   /// A bytea column (text output "\x<hex>") decoded to its bytes.
   std::string Bytes(size_t row, size_t col) const;
-  bool Bool(size_t row, size_t col) const { return Text(row, col) == "t"; }
   /// Rows changed by an INSERT/UPDATE/DELETE.
   int64_t affected() const { return affected_; }
 
